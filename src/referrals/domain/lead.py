@@ -1,0 +1,357 @@
+"""The lead and its lifecycle (PRODUCT.md sections 2 and 3).
+
+Every transition checks its own preconditions, changes the lead, bumps its version and returns the
+history entry it produced. Nothing outside this module writes a status or an outcome.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from referrals.domain.checks import collecting, is_country_code
+from referrals.domain.deal import Deal, DealTerms, Employee, amend_terms, check_employee, check_terms
+from referrals.domain.enums import (
+    INFORMATIONAL_CALLS_TO_ACTION,
+    Action,
+    CallToAction,
+    EmailValidity,
+    LeadType,
+    Outcome,
+    PhoneValidity,
+    Qualification,
+    QualityLabel,
+    Reason,
+    ReferrerKind,
+    Source,
+    Status,
+    Urgency,
+)
+from referrals.domain.errors import InvalidTransition
+from referrals.domain.history import Actor, HistoryEntry
+from referrals.domain.vocab import CompanySize, Industry
+from referrals.domain.windows import HOT_WINDOW, informational_archive_at, response_due_at
+
+
+@dataclass(frozen=True)
+class Customer:
+    company: str = ""
+    first_name: str | None = ""  # None only when withheld (see visible_customer)
+    last_name: str | None = ""
+    title: str | None = ""
+    email: str | None = ""
+    phone: str | None = ""
+    country: str | None = None
+    company_size: str | None = None
+    industry: str | None = None
+
+
+@dataclass(frozen=True)
+class Quality:
+    label: QualityLabel
+    probability: float
+    factors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the contact checks and the quality model said when the lead arrived."""
+
+    email_validity: EmailValidity = EmailValidity.UNKNOWN
+    phone_validity: PhoneValidity = PhoneValidity.UNKNOWN
+    spam_reasons: tuple[str, ...] = ()
+    quality: Quality = Quality(QualityLabel.LOW, 0.0)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a lead came from: its kind, source, call to action, offer and referrer."""
+
+    qualification: Qualification
+    source: Source
+    type: LeadType | None = None
+    call_to_action: CallToAction | None = None
+    offer_id: str = ""
+    offer_title: str = ""
+    referrer_kind: ReferrerKind = ReferrerKind.MARKETPLACE
+    referrer_id: str | None = None
+    referrer_email: str = ""
+
+    @property
+    def informational(self) -> bool:
+        """Get it now, Free trial and Test drive offer leads need no response."""
+        return self.type is LeadType.OFFER and self.call_to_action in INFORMATIONAL_CALLS_TO_ACTION
+
+
+@dataclass(frozen=True)
+class Closing:
+    """Why a lead was declined or its deal closed."""
+
+    reason: Reason | None
+    notes: str
+
+
+@dataclass
+class Lead:
+    id: str
+    partner_id: str
+    location_id: str
+    origin: Origin
+    customer: Customer
+    message: str
+    customer_requested_contact: bool
+    created_at: datetime
+    status: Status = Status.RECEIVED
+    outcome: Outcome | None = None
+    response_due_at: datetime | None = None
+    archive_due_at: datetime | None = None
+    accepted_at: datetime | None = None
+    archived_at: datetime | None = None
+    deal: Deal | None = None
+    closing: Closing | None = None
+    screening: Screening = field(default_factory=Screening)
+    is_test: bool = False
+    external_id: str | None = None
+    version: int = 1
+
+    # -- what the lead is -------------------------------------------------------------------------
+
+    @property
+    def informational(self) -> bool:
+        return self.origin.informational
+
+    @property
+    def actionable(self) -> bool:
+        return not self.origin.informational
+
+    @property
+    def asked_for_contact(self) -> bool:
+        return (
+            self.customer_requested_contact
+            or self.origin.call_to_action is CallToAction.CONTACT_ME
+            or self.origin.type is LeadType.PROFILE
+        )
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.id}.{self.version}"'
+
+    # -- transitions ------------------------------------------------------------------------------
+
+    def accept(self, terms: DealTerms, *, by: Actor, now: datetime) -> HistoryEntry:
+        self._require_answerable("accept", now)
+        check_terms(terms)
+        self.deal = Deal(terms)
+        self.accepted_at = now
+        return self._move(Status.ACCEPTED, None, Action.ACCEPTED, by, now, {"deal_name": terms.name})
+
+    def decline(self, reason: Reason, notes: str, *, by: Actor, now: datetime) -> HistoryEntry:
+        self._require_answerable("decline", now)
+        with collecting("The decline is incomplete") as problems:
+            if not isinstance(reason, Reason):
+                problems.add("reason", "is required")
+            problems.require_text("notes", notes, max_length=4000)
+        self.closing = Closing(reason, notes)
+        self.archived_at = now
+        return self._move(Status.ARCHIVED, Outcome.DECLINED, Action.DECLINED, by, now, {"reason": reason})
+
+    def edit_deal(self, changes: dict[str, Any], *, by: Actor, now: datetime) -> HistoryEntry:
+        deal = self._require_open_deal("edit the deal of")
+        self.deal = replace(deal, terms=amend_terms(deal.terms, changes))
+        return self._move(Status.ACCEPTED, None, Action.DEAL_EDITED, by, now, {"fields": sorted(changes)})
+
+    def add_employee(self, employee: Employee, *, by: Actor, now: datetime) -> HistoryEntry:
+        deal = self._require_open_deal("add an employee to")
+        check_employee(employee)
+        if len(deal.employees) >= 50:
+            raise InvalidTransition("A deal holds at most 50 employees.")
+        self.deal = replace(deal, employees=(*deal.employees, employee))
+        return self._move(Status.ACCEPTED, None, Action.EMPLOYEE_ADDED, by, now, {"name": employee.name})
+
+    def close(
+        self, outcome: Outcome, reason: Reason | None, notes: str, *, by: Actor, now: datetime
+    ) -> HistoryEntry:
+        self._require_open_deal("close")
+        with collecting("The closing is incomplete") as problems:
+            if outcome not in (Outcome.WON, Outcome.LOST):
+                problems.add("outcome", "must be won or lost")
+            if outcome is Outcome.LOST and not isinstance(reason, Reason):
+                problems.add("reason", "is required when the deal is lost")
+            problems.limit_text("notes", notes, max_length=4000)
+            if outcome is Outcome.LOST and reason is Reason.OTHER:
+                problems.require_text("notes", notes, max_length=4000)
+        self.closing = Closing(reason, notes)
+        self.archived_at = now
+        action = Action.WON if outcome is Outcome.WON else Action.LOST
+        details = {"reason": reason} if reason else {}
+        return self._move(Status.ARCHIVED, outcome, action, by, now, details)
+
+    def expire(self, *, now: datetime) -> HistoryEntry:
+        """An actionable lead nobody answered within the response window."""
+        if not self.expiry_due(now):
+            raise InvalidTransition("Only an unanswered actionable lead past its deadline can expire.")
+        self.archived_at = now
+        return self._move(Status.ARCHIVED, Outcome.EXPIRED, Action.EXPIRED, Actor.system(), now, {})
+
+    def retire(self, *, now: datetime) -> HistoryEntry:
+        """An informational lead reaches the end of its six months."""
+        if not self.retirement_due(now):
+            raise InvalidTransition("Only an informational lead six months old can be retired.")
+        self.archived_at = now
+        return self._move(Status.ARCHIVED, Outcome.EXPIRED, Action.RETIRED, Actor.system(), now, {})
+
+    # -- time rules -------------------------------------------------------------------------------
+
+    def expiry_due(self, now: datetime) -> bool:
+        return (
+            self.actionable
+            and self.status is Status.RECEIVED
+            and self.response_due_at is not None
+            and now >= self.response_due_at
+        )
+
+    def retirement_due(self, now: datetime) -> bool:
+        return (
+            self.informational
+            and self.status is Status.RECEIVED
+            and self.archive_due_at is not None
+            and now >= self.archive_due_at
+        )
+
+    def urgency(self, now: datetime) -> Urgency | None:
+        if not self.asked_for_contact or self.status is not Status.RECEIVED or self.expiry_due(now):
+            return None
+        if self.informational and self.retirement_due(now):
+            return None
+        return Urgency.HOT if now < self.created_at + HOT_WINDOW else Urgency.WAITING
+
+    # -- guards -----------------------------------------------------------------------------------
+
+    def _require_not_archived(self, verb: str) -> None:
+        if self.status is Status.ARCHIVED:
+            raise InvalidTransition(
+                f"Cannot {verb} this lead: it is archived ({self.outcome}) and read-only."
+            )
+
+    def _require_answerable(self, verb: str, now: datetime) -> None:
+        self._require_not_archived(verb)
+        if self.informational:
+            raise InvalidTransition(
+                f"Cannot {verb} this lead: {self.origin.call_to_action} leads are informational "
+                "and need no response."
+            )
+        if self.status is not Status.RECEIVED:
+            raise InvalidTransition(f"Cannot {verb} this lead: it was already {self.status}.")
+        if self.expiry_due(now):
+            raise InvalidTransition(f"Cannot {verb} this lead: its response deadline has passed.")
+
+    def _require_open_deal(self, verb: str) -> Deal:
+        self._require_not_archived(verb)
+        if self.status is not Status.ACCEPTED or self.deal is None:
+            raise InvalidTransition(f"Cannot {verb} this lead: it has not been accepted.")
+        return self.deal
+
+    def _move(
+        self,
+        to_status: Status,
+        outcome: Outcome | None,
+        action: Action,
+        by: Actor,
+        now: datetime,
+        details: dict[str, Any],
+    ) -> HistoryEntry:
+        from_status = self.status
+        self.status, self.outcome = to_status, outcome
+        self.version += 1
+        return HistoryEntry(
+            self.id, self.partner_id, self.version, now, by, action, from_status, to_status, outcome, details
+        )
+
+
+def receive(
+    *,
+    id: str,
+    partner_id: str,
+    location_id: str,
+    origin: Origin,
+    customer: Customer,
+    message: str,
+    customer_requested_contact: bool,
+    now: datetime,
+    screening: Screening | None = None,
+    is_test: bool = False,
+    external_id: str | None = None,
+    by: Actor | None = None,
+) -> tuple[Lead, HistoryEntry]:
+    """A new lead, its deadlines set from its kind, and the history entry that records its arrival."""
+    check_origin(origin)
+    check_customer(customer, message)
+    lead = Lead(
+        id=id,
+        partner_id=partner_id,
+        location_id=location_id,
+        origin=origin,
+        customer=customer,
+        message=message,
+        customer_requested_contact=customer_requested_contact,
+        created_at=now,
+        screening=screening or Screening(),
+        is_test=is_test,
+        external_id=external_id,
+    )
+    if lead.informational:
+        lead.archive_due_at = informational_archive_at(now)
+    else:
+        lead.response_due_at = response_due_at(now)
+    entry = HistoryEntry(
+        id, partner_id, 1, now, by or Actor.system(origin.referrer_kind), Action.RECEIVED,
+        None, Status.RECEIVED, None, {"source": origin.source},
+    )
+    return lead, entry
+
+
+def check_origin(origin: Origin) -> None:
+    with collecting("The lead's origin is inconsistent") as problems:
+        if origin.qualification is Qualification.DIRECT:
+            if origin.type is None:
+                problems.add("type", "is required for marketplace leads (offer or profile)")
+            elif origin.type is LeadType.OFFER and origin.call_to_action is None:
+                problems.add("call_to_action", "is required for offer leads")
+            elif origin.type is LeadType.PROFILE and origin.call_to_action is not None:
+                problems.add("call_to_action", "applies to offer leads only")
+        else:
+            if origin.type is not None:
+                problems.add("type", "must be omitted for qualified leads")
+            if origin.call_to_action is not None:
+                problems.add("call_to_action", "applies to offer leads only")
+        problems.limit_text("offer.id", origin.offer_id, max_length=200)
+        problems.limit_text("offer.title", origin.offer_title, max_length=300)
+
+
+_SIZES = frozenset(CompanySize)
+_INDUSTRIES = frozenset(Industry)
+
+
+def check_customer(customer: Customer, message: str) -> None:
+    """Only what makes a lead unusable is refused; a malformed email or phone is kept and judged later."""
+    with collecting("The customer record is invalid") as problems:
+        if not any((part or "").strip() for part in (customer.company, customer.email, customer.last_name)):
+            problems.add("customer", "needs at least a company, a last name or an email")
+        for name in ("company", "first_name", "last_name", "title", "email", "phone"):
+            problems.limit_text(f"customer.{name}", getattr(customer, name), max_length=320)
+        if customer.country is not None and not is_country_code(customer.country):
+            problems.add("customer.country", f"{customer.country!r} is not an ISO 3166 alpha-2 code")
+        if customer.company_size is not None and customer.company_size not in _SIZES:
+            problems.add("customer.company_size", f"{customer.company_size!r} is not a size band")
+        if customer.industry is not None and customer.industry not in _INDUSTRIES:
+            problems.add("customer.industry", f"{customer.industry!r} is not a known industry")
+        problems.limit_text("message", message, max_length=10000)
+
+
+def visible_customer(lead: Lead) -> Customer:
+    """The customer as readers may see it: an expired lead no longer shows contact details.
+
+    Every reader (API, pages, export, emails) goes through this one function.
+    """
+    if lead.outcome is Outcome.EXPIRED:
+        return replace(lead.customer, first_name=None, last_name=None, email=None, phone=None, title=None)
+    return lead.customer

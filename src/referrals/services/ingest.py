@@ -1,0 +1,131 @@
+"""Ingesting leads: one at a time (API, marketplace, directory) or in bulk (batch API, demo, benchmarks).
+
+Idempotent on the source's external id: the same external id for the same partner answers the lead
+that already exists and creates nothing, even when two deliveries race.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, select, tuple_
+from sqlalchemy.exc import IntegrityError
+
+from referrals.domain import lead as lead_rules
+from referrals.domain.errors import DomainError, InvalidInput
+from referrals.domain.history import Actor
+from referrals.domain.lead import Customer, Lead, Origin
+from referrals.services.screening import screen
+from referrals.store.db import writing
+from referrals.store.ids import new_id
+from referrals.store.leadrows import row_to_lead
+from referrals.store.leads import find_by_external_id, insert_lead, insert_leads
+from referrals.store.tables import leads, locations
+
+
+@dataclass(frozen=True)
+class LeadDraft:
+    partner_id: str
+    origin: Origin
+    customer: Customer
+    message: str = ""
+    customer_requested_contact: bool = False
+    location_id: str | None = None
+    external_id: str | None = None
+    is_test: bool = False
+    raw_payload: dict | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    lead: Lead | None
+    created: bool
+    error: DomainError | None = None
+
+
+def _location_for(conn: Connection, draft: LeadDraft) -> str:
+    query = select(locations.c.id).where(locations.c.partner_id == draft.partner_id)
+    if draft.location_id:
+        query = query.where(locations.c.id == draft.location_id)
+    row = conn.execute(query.order_by(locations.c.created_at, locations.c.id).limit(1)).first()
+    if row is None:
+        if draft.location_id:
+            raise InvalidInput(
+                "The location does not belong to this partner.", fields={"location_id": "is unknown"}
+            )
+        raise InvalidInput("No such partner.", fields={"partner_id": "is unknown"})
+    return row.id
+
+
+def _build(conn: Connection, draft: LeadDraft, now: datetime, by: Actor | None, places=None):
+    if places is None:
+        location_id = _location_for(conn, draft)
+    else:  # the bulk path looks each partner location up once
+        place = (draft.partner_id, draft.location_id)
+        if place not in places:
+            places[place] = _location_for(conn, draft)
+        location_id = places[place]
+    screening = screen(conn, origin=draft.origin, customer=draft.customer, message=draft.message)
+    return lead_rules.receive(
+        id=new_id(int(now.timestamp() * 1000)), partner_id=draft.partner_id, location_id=location_id,
+        origin=draft.origin, customer=draft.customer, message=draft.message,
+        customer_requested_contact=draft.customer_requested_contact, now=now, screening=screening,
+        is_test=draft.is_test, external_id=draft.external_id, by=by,
+    )
+
+
+def ingest_lead(engine: Engine, draft: LeadDraft, *, now: datetime, by: Actor | None = None) -> Ingested:
+    try:
+        with writing(engine) as conn:
+            if draft.external_id:
+                existing = find_by_external_id(conn, draft.partner_id, draft.external_id)
+                if existing is not None:
+                    return Ingested(existing, created=False)
+            lead, entry = _build(conn, draft, now, by)
+            insert_lead(conn, lead, entry, draft.raw_payload)
+            return Ingested(lead, created=True)
+    except IntegrityError:
+        # A concurrent delivery of the same external id won the race: answer its lead.
+        if not draft.external_id:
+            raise
+        with writing(engine) as conn:
+            existing = find_by_external_id(conn, draft.partner_id, draft.external_id)
+        if existing is None:
+            raise
+        return Ingested(existing, created=False)
+
+
+def ingest_many(
+    engine: Engine, drafts: list[LeadDraft], *, now: datetime, by: Actor | None = None
+) -> list[Ingested]:
+    """Each draft is accepted or refused on its own; all accepted ones are written in one transaction."""
+    results: list[Ingested] = []
+    with writing(engine) as conn:
+        known = _existing_by_external_id(conn, drafts)
+        batch, places = [], {}
+        for draft in drafts:
+            key = (draft.partner_id, draft.external_id)
+            if draft.external_id and key in known:
+                results.append(Ingested(known[key], created=False))
+                continue
+            try:
+                lead, entry = _build(conn, draft, now, by, places)
+            except DomainError as error:
+                results.append(Ingested(None, created=False, error=error))
+                continue
+            if draft.external_id:
+                known[key] = lead
+            batch.append((lead, entry, draft.raw_payload))
+            results.append(Ingested(lead, created=True))
+        insert_leads(conn, batch)
+    return results
+
+
+def _existing_by_external_id(conn: Connection, drafts: list[LeadDraft]) -> dict[tuple[str, str], Lead]:
+    keys = sorted({(d.partner_id, d.external_id) for d in drafts if d.external_id})
+    found: dict[tuple[str, str], Lead] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        rows = conn.execute(select(leads).where(tuple_(leads.c.partner_id, leads.c.external_id).in_(chunk)))
+        for row in rows:
+            found[(row.partner_id, row.external_id)] = row_to_lead(row)
+    return found

@@ -1,0 +1,90 @@
+"""The partner's actions on a lead: accept, decline, edit the deal, add an employee, close.
+
+Each loads the lead within the caller's partner, applies the domain's transition, and saves it only if
+nobody changed the lead meanwhile, all in one transaction.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from referrals.domain.access import Principal
+from referrals.domain.deal import DealTerms, Employee
+from referrals.domain.enums import Outcome, Reason
+from referrals.domain.errors import InvalidInput, PreconditionFailed
+from referrals.domain.history import HistoryEntry
+from referrals.domain.lead import Lead
+from referrals.store.db import writing
+from referrals.store.leads import load_lead, save_transition
+from referrals.store.tables import users
+
+Transition = Callable[[Lead], HistoryEntry]
+
+
+def _act(
+    engine: Engine, principal: Principal, lead_id: str, transition: Transition, *, if_match: str | None,
+    check: Callable[[Connection, str], None] | None = None,
+) -> Lead:
+    partner_id = principal.partner_scope(acting=True)
+    with writing(engine) as conn:
+        lead = load_lead(conn, partner_id, lead_id)
+        if if_match is not None and if_match.strip() not in (lead.etag, "*"):
+            raise PreconditionFailed("The lead changed since you read it (If-Match does not match its etag).")
+        if check is not None:
+            check(conn, partner_id)
+        entry = transition(lead)
+        save_transition(conn, lead, entry)
+    return lead
+
+
+def _team_of_partner(team_member_ids: tuple[str, ...]) -> Callable[[Connection, str], None]:
+    def check(conn: Connection, partner_id: str) -> None:
+        found = {
+            row.id
+            for row in conn.execute(
+                select(users.c.id).where(users.c.partner_id == partner_id, users.c.id.in_(team_member_ids))
+            )
+        }
+        missing = [m for m in team_member_ids if m not in found]
+        if missing:
+            raise InvalidInput(
+                f"Team members must be users of your partner; unknown: {', '.join(missing)}",
+                fields={"team_member_ids": "contains users who are not in your partner"},
+            )
+
+    return check
+
+
+def accept_lead(engine: Engine, principal: Principal, lead_id: str, terms: DealTerms, *, now: datetime,
+                if_match: str | None = None) -> Lead:
+    return _act(engine, principal, lead_id, lambda lead: lead.accept(terms, by=principal.actor, now=now),
+                if_match=if_match, check=_team_of_partner(terms.team_member_ids))
+
+
+def decline_lead(engine: Engine, principal: Principal, lead_id: str, reason: Reason, notes: str, *,
+                 now: datetime, if_match: str | None = None) -> Lead:
+    return _act(engine, principal, lead_id,
+                lambda lead: lead.decline(reason, notes, by=principal.actor, now=now), if_match=if_match)
+
+
+def edit_deal(engine: Engine, principal: Principal, lead_id: str, changes: dict[str, Any], *, now: datetime,
+              if_match: str | None = None) -> Lead:
+    team = changes.get("team_member_ids")
+    return _act(engine, principal, lead_id,
+                lambda lead: lead.edit_deal(changes, by=principal.actor, now=now), if_match=if_match,
+                check=_team_of_partner(tuple(team)) if team else None)
+
+
+def add_deal_employee(engine: Engine, principal: Principal, lead_id: str, employee: Employee, *,
+                      now: datetime, if_match: str | None = None) -> Lead:
+    return _act(engine, principal, lead_id,
+                lambda lead: lead.add_employee(employee, by=principal.actor, now=now), if_match=if_match)
+
+
+def close_lead(engine: Engine, principal: Principal, lead_id: str, outcome: Outcome, reason: Reason | None,
+               notes: str, *, now: datetime, if_match: str | None = None) -> Lead:
+    return _act(engine, principal, lead_id,
+                lambda lead: lead.close(outcome, reason, notes, by=principal.actor, now=now),
+                if_match=if_match)

@@ -1,0 +1,70 @@
+"""The time rules running by themselves: expire actionable leads nobody answered within the response
+window, and retire informational leads after six months.
+
+Set-based: each batch is one UPDATE of up to `batch` due rows (skipping rows another worker holds, on
+PostgreSQL) plus one insert of their history entries, in its own short transaction. Running it twice,
+or in two workers at once, expires each lead exactly once.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select, tuple_, update
+
+from referrals.domain.enums import Action, Outcome, Status
+from referrals.store.db import is_sqlite, writing
+from referrals.store.tables import lead_history, leads
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    expired: int
+    retired: int
+
+
+def _archive_due(engine: Engine, due_column, action: Action, now: datetime, batch: int) -> int:
+    total = 0
+    while True:
+        with writing(engine) as conn:
+            due = (
+                select(leads.c.partner_id, leads.c.id)
+                .where(leads.c.status == Status.RECEIVED.value, due_column.is_not(None), due_column <= now)
+                .limit(batch)
+            )
+            if not is_sqlite(conn):
+                due = due.with_for_update(skip_locked=True)
+            changed = conn.execute(
+                update(leads)
+                .where(tuple_(leads.c.partner_id, leads.c.id).in_(due), leads.c.status == Status.RECEIVED.value)
+                .values(
+                    status=Status.ARCHIVED.value,
+                    outcome=Outcome.EXPIRED.value,
+                    archived_at=now,
+                    version=leads.c.version + 1,
+                )
+                .returning(leads.c.partner_id, leads.c.id, leads.c.version)
+            ).all()
+            if changed:
+                conn.execute(
+                    insert(lead_history),
+                    [
+                        {
+                            "partner_id": row.partner_id, "lead_id": row.id, "version": row.version, "at": now,
+                            "actor_id": None, "actor_label": "system", "action": action.value,
+                            "from_status": Status.RECEIVED.value, "to_status": Status.ARCHIVED.value,
+                            "outcome": Outcome.EXPIRED.value, "details": {},
+                        }
+                        for row in changed
+                    ],
+                )
+        total += len(changed)
+        if len(changed) < batch:
+            return total
+
+
+def sweep(engine: Engine, *, now: datetime, batch: int = BATCH) -> SweepReport:
+    expired = _archive_due(engine, leads.c.response_due_at, Action.EXPIRED, now, batch)
+    retired = _archive_due(engine, leads.c.archive_due_at, Action.RETIRED, now, batch)
+    return SweepReport(expired, retired)

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core tables, queries and migrations, on SQLite and PostgreSQL."""

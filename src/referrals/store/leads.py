@@ -1,0 +1,73 @@
+"""Reading and writing single leads, scoped to their partner."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from referrals.domain.errors import Conflict, NotFound
+from referrals.domain.history import HistoryEntry
+from referrals.domain.lead import Lead
+from referrals.store.leadrows import history_to_row, lead_to_row, lifecycle_columns, row_to_lead
+from referrals.store.tables import lead_history, leads
+
+
+def insert_lead(conn: Connection, lead: Lead, entry: HistoryEntry, raw_payload: dict | None = None) -> None:
+    conn.execute(insert(leads), [{**lead_to_row(lead), "raw_payload": raw_payload}])
+    conn.execute(insert(lead_history), [history_to_row(entry)])
+
+
+def insert_leads(conn: Connection, rows: Sequence[tuple[Lead, HistoryEntry, dict | None]]) -> None:
+    """The bulk path: one executemany for the leads, one for their history."""
+    if not rows:
+        return
+    conn.execute(insert(leads), [{**lead_to_row(lead), "raw_payload": raw} for lead, _, raw in rows])
+    conn.execute(insert(lead_history), [history_to_row(entry) for _, entry, _ in rows])
+
+
+def load_lead(conn: Connection, partner_id: str, lead_id: str) -> Lead:
+    row = conn.execute(
+        select(leads).where(leads.c.partner_id == partner_id, leads.c.id == lead_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such lead.")
+    return row_to_lead(row)
+
+
+def find_by_external_id(conn: Connection, partner_id: str, external_id: str) -> Lead | None:
+    row = conn.execute(
+        select(leads).where(leads.c.partner_id == partner_id, leads.c.external_id == external_id)
+    ).first()
+    return None if row is None else row_to_lead(row)
+
+
+def save_transition(conn: Connection, lead: Lead, entry: HistoryEntry) -> None:
+    """Write the lead's new state only if nobody changed it since it was loaded.
+
+    The version check makes two concurrent transitions on one lead resolve to one winner on both
+    databases: on PostgreSQL the second UPDATE waits for the first to commit and then matches no row;
+    on SQLite writers are serialised by BEGIN IMMEDIATE and the second sees the new version.
+    """
+    loaded_version = entry.version - 1
+    result = conn.execute(
+        update(leads)
+        .where(
+            and_(
+                leads.c.partner_id == lead.partner_id,
+                leads.c.id == lead.id,
+                leads.c.version == loaded_version,
+            )
+        )
+        .values(**lifecycle_columns(lead))
+    )
+    if result.rowcount != 1:
+        raise Conflict("This lead was changed by someone else in the meantime; reload it and try again.")
+    conn.execute(insert(lead_history), [history_to_row(entry)])
+
+
+def load_history(conn: Connection, partner_id: str, lead_id: str) -> list[dict]:
+    rows = conn.execute(
+        select(lead_history)
+        .where(lead_history.c.partner_id == partner_id, lead_history.c.lead_id == lead_id)
+        .order_by(lead_history.c.version)
+    )
+    return [dict(r._mapping) for r in rows]

@@ -1,0 +1,246 @@
+"""The schema. Every partner-owned table carries `partner_id` and leads its primary key, so rows of one
+partner stay together and a distributed PostgreSQL can shard by it."""
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy import (
+    false as sa_false,
+)
+from sqlalchemy import (
+    true as sa_true,
+)
+
+from referrals.store.db import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(32)
+Stamp = UTCDateTime()
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("notification_email", String(320), nullable=True),
+    Column("created_at", Stamp, nullable=False),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("id", ID, primary_key=True),
+    Column("country", String(2), nullable=False),
+    Column("city", String(200), nullable=False, server_default=""),
+    Column("address", String(500), nullable=False, server_default=""),
+    Column("contact_name", String(200), nullable=False, server_default=""),
+    Column("contact_email", String(320), nullable=False, server_default=""),
+    Column("contact_phone", String(50), nullable=False, server_default=""),
+    Column("created_at", Stamp, nullable=False),
+    ForeignKeyConstraint(["partner_id"], ["partners.id"]),
+)
+
+# Inbound keys identify a partner location to the marketplace endpoint; only their hash is stored.
+inbound_keys = Table(
+    "inbound_keys",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("partner_id", ID, nullable=False),
+    Column("location_id", ID, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("revoked_at", Stamp, nullable=True),
+    ForeignKeyConstraint(["partner_id", "location_id"], ["locations.partner_id", "locations.id"]),
+    Index("ix_inbound_keys_location", "partner_id", "location_id"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("password_hash", String(200), nullable=True),
+    Column("partner_id", ID, nullable=True),  # null for program staff
+    Column("roles", String(200), nullable=False),  # space-separated Role values
+    Column("language", String(8), nullable=True),
+    Column("notification_email", String(320), nullable=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=sa_true()),
+    ForeignKeyConstraint(["partner_id"], ["partners.id"]),
+    Index("ix_users_partner", "partner_id"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ID, nullable=False),
+    Column("name", String(100), nullable=False, server_default=""),
+    Column("created_at", Stamp, nullable=False),
+    Column("last_used_at", Stamp, nullable=True),
+    Column("revoked_at", Stamp, nullable=True),
+    ForeignKeyConstraint(["user_id"], ["users.id"]),
+    Index("ix_api_tokens_user", "user_id"),
+)
+
+leads = Table(
+    "leads",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("id", ID, primary_key=True),
+    Column("location_id", ID, nullable=False),
+    # where from
+    Column("qualification", String(16), nullable=False),
+    Column("type", String(16), nullable=True),
+    Column("source", String(32), nullable=False),
+    Column("call_to_action", String(16), nullable=True),
+    Column("informational", Boolean, nullable=False),
+    Column("offer_id", String(200), nullable=False, server_default=""),
+    Column("offer_title", String(300), nullable=False, server_default=""),
+    Column("referrer_kind", String(16), nullable=False),
+    Column("referrer_id", ID, nullable=True),
+    Column("referrer_email", String(320), nullable=False, server_default=""),
+    Column("external_id", String(200), nullable=True),
+    Column("is_test", Boolean, nullable=False, server_default=sa_false()),
+    # who
+    Column("customer_company", String(320), nullable=False, server_default=""),
+    Column("customer_first_name", String(320), nullable=False, server_default=""),
+    Column("customer_last_name", String(320), nullable=False, server_default=""),
+    Column("customer_title", String(320), nullable=False, server_default=""),
+    Column("customer_email", String(320), nullable=False, server_default=""),
+    Column("customer_phone", String(320), nullable=False, server_default=""),
+    Column("customer_country", String(2), nullable=True),
+    Column("customer_company_size", String(16), nullable=True),
+    Column("customer_industry", String(32), nullable=True),
+    # folded (lower case, no accents) company and names: substring search and the customer sort
+    Column("customer_key", String(1000), nullable=False, server_default=""),
+    Column("message", Text, nullable=False, server_default=""),
+    Column("customer_requested_contact", Boolean, nullable=False, server_default=sa_false()),
+    # how good
+    Column("email_validity", String(16), nullable=False),
+    Column("phone_validity", String(16), nullable=False),
+    Column("spam_reasons", JSON, nullable=False),
+    Column("spam", Boolean, nullable=False, server_default=sa_false()),  # any spam reason
+    Column("quality_label", String(8), nullable=False),
+    Column("quality_probability", Numeric(6, 5), nullable=False),
+    Column("quality_factors", JSON, nullable=False),
+    # where it is
+    Column("status", String(16), nullable=False),
+    Column("outcome", String(16), nullable=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("response_due_at", Stamp, nullable=True),
+    Column("archive_due_at", Stamp, nullable=True),
+    Column("deadline_at", Stamp, nullable=False),  # response or archive deadline: the "deadline" sort
+    Column("accepted_at", Stamp, nullable=True),
+    Column("archived_at", Stamp, nullable=True),
+    Column("closing_reason", String(32), nullable=True),
+    Column("closing_notes", Text, nullable=True),
+    # the deal
+    Column("deal_name", String(200), nullable=True),
+    Column("deal_amount", Numeric(14, 2), nullable=True),
+    Column("deal_currency", String(3), nullable=True),
+    Column("deal_purchase_date", Date, nullable=True),
+    Column("deal_notes", Text, nullable=True),
+    Column("deal_campaign_id", String(100), nullable=True),
+    Column("deal_crm_id", String(100), nullable=True),
+    Column("deal_team", JSON, nullable=True),
+    Column("deal_contacts", JSON, nullable=True),
+    Column("deal_employees", JSON, nullable=True),
+    Column("raw_payload", JSON, nullable=True),
+    Column("version", Integer, nullable=False),
+    ForeignKeyConstraint(["partner_id", "location_id"], ["locations.partner_id", "locations.id"]),
+    UniqueConstraint("partner_id", "external_id", name="uq_leads_partner_external"),
+    # the list: every sort leads with partner_id and ends with id, for keyset pages
+    Index("ix_leads_created", "partner_id", "created_at", "id"),
+    Index("ix_leads_tab_created", "partner_id", "qualification", "created_at", "id"),
+    Index("ix_leads_status_created", "partner_id", "status", "created_at", "id"),
+    Index("ix_leads_customer", "partner_id", "customer_key", "id"),
+    Index("ix_leads_quality", "partner_id", "quality_probability", "id"),
+    Index("ix_leads_deadline", "partner_id", "deadline_at", "id"),
+    Index("ix_leads_value", "partner_id", func.coalesce(text("deal_amount"), -1), "id"),
+    # the sweeps: only leads still waiting are indexed
+    Index(
+        "ix_leads_response_due",
+        "response_due_at",
+        sqlite_where=text("status = 'received' AND response_due_at IS NOT NULL"),
+        postgresql_where=text("status = 'received' AND response_due_at IS NOT NULL"),
+    ),
+    Index(
+        "ix_leads_archive_due",
+        "archive_due_at",
+        sqlite_where=text("status = 'received' AND archive_due_at IS NOT NULL"),
+        postgresql_where=text("status = 'received' AND archive_due_at IS NOT NULL"),
+    ),
+)
+
+lead_history = Table(
+    "lead_history",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("lead_id", ID, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("at", Stamp, nullable=False),
+    Column("actor_id", ID, nullable=True),
+    Column("actor_label", String(320), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_status", String(16), nullable=True),
+    Column("to_status", String(16), nullable=False),
+    Column("outcome", String(16), nullable=True),
+    Column("details", JSON, nullable=False),
+    ForeignKeyConstraint(["partner_id", "lead_id"], ["leads.partner_id", "leads.id"]),
+)
+
+favorites = Table(
+    "favorites",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("user_id", ID, primary_key=True),
+    Column("lead_id", ID, primary_key=True),
+    Column("created_at", Stamp, nullable=False),
+    ForeignKeyConstraint(["partner_id", "lead_id"], ["leads.partner_id", "leads.id"]),
+    Index("ix_favorites_lead", "partner_id", "lead_id"),
+)
+
+# Program-wide spam block list: domains ("example.com") and whole addresses ("a@example.com").
+blocklist = Table(
+    "blocklist",
+    metadata,
+    Column("entry", String(320), primary_key=True),
+    Column("reason", String(200), nullable=False, server_default=""),
+    Column("created_at", Stamp, nullable=False),
+)
+
+# Trained quality models; the newest row is the one in use.
+quality_models = Table(
+    "quality_models",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("trained_at", Stamp, nullable=False),
+    Column("examples", Integer, nullable=False),
+    Column("params", JSON, nullable=False),
+)
