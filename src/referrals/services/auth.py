@@ -12,7 +12,7 @@ from referrals.domain.enums import Role
 from referrals.store.tables import api_tokens, users
 
 _passwords = PasswordHash.recommended()
-TOKEN_PREFIX = "rfl_"
+TOKEN_PREFIX = "rfl_"  # noqa: S105 - a prefix, not a secret
 
 
 def hash_password(password: str) -> str:
