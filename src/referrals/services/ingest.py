@@ -33,6 +33,7 @@ class LeadDraft:
     external_id: str | None = None
     is_test: bool = False
     raw_payload: dict | None = field(default=None, compare=False)
+    received_at: datetime | None = None  # when importing history; otherwise the lead arrives `now`
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,10 @@ def _build(conn: Connection, draft: LeadDraft, now: datetime, by: Actor | None, 
         location_id = places[place]
     screening = screen(conn, origin=draft.origin, customer=draft.customer, message=draft.message)
     return lead_rules.receive(
-        id=new_id(int(now.timestamp() * 1000)), partner_id=draft.partner_id, location_id=location_id,
+        id=new_id(int((draft.received_at or now).timestamp() * 1000)), partner_id=draft.partner_id, location_id=location_id,
         origin=draft.origin, customer=draft.customer, message=draft.message,
-        customer_requested_contact=draft.customer_requested_contact, now=now, screening=screening,
+        customer_requested_contact=draft.customer_requested_contact, now=draft.received_at or now,
+        screening=screening,
         is_test=draft.is_test, external_id=draft.external_id, by=by,
     )
 

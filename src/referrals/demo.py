@@ -1,0 +1,136 @@
+"""A believable demo program: partners with locations and users, and leads of every kind and state,
+spread over the last months. Used by `referrals demo` (and `make run`) and by the tests."""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select
+
+from referrals.domain.access import Principal
+from referrals.domain.deal import DealTerms, Employee, Money
+from referrals.domain.enums import Outcome, Reason, Role
+from referrals.services.auth import principal_for_user
+from referrals.services.directory_admin import add_partner, add_user
+from referrals.services.ingest import LeadDraft, ingest_many
+from referrals.services.lifecycle import accept_lead, add_deal_employee, close_lead, decline_lead
+from referrals.services.sweep import sweep
+from referrals.store.db import reading
+from referrals.store.tables import leads, users
+from referrals.synthetic import sample_lead
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, documented in the README
+PARTNERS = [
+    ("Contoso Consulting", "IT", "Milano", "Europe/Rome", "contoso"),
+    ("Fabrikam Solutions", "US", "Seattle", "America/Los_Angeles", "fabrikam"),
+    ("Northwind Partners", "DE", "Berlin", "Europe/Berlin", "northwind"),
+    ("Adatum Cloud", "GB", "London", "Europe/London", "adatum"),
+]
+
+
+@dataclass
+class DemoProgram:
+    partners: dict[str, str] = field(default_factory=dict)  # slug -> partner id
+    admins: dict[str, str] = field(default_factory=dict)  # slug -> referrals-admin user id
+    principals: dict[str, Principal] = field(default_factory=dict)  # slug -> that admin, signed in
+    credentials: list[tuple[str, str]] = field(default_factory=list)  # (email, roles)
+    leads: int = 0
+    inbound_keys: dict[str, str] = field(default_factory=dict)
+
+
+def is_empty(engine: Engine) -> bool:
+    with reading(engine) as conn:
+        return conn.execute(select(func.count()).select_from(users)).scalar_one() == 0
+
+
+def seed(engine: Engine, *, now: datetime, leads_count: int = 400, seed_value: int = 7,
+         progress: Callable[[int], None] | None = None) -> DemoProgram:
+    rng = random.Random(seed_value)
+    program = DemoProgram()
+    _people(engine, program, now)
+    slugs = list(program.partners)
+    start = now - timedelta(days=200)
+    drafts = []
+    for index in range(leads_count):
+        synthetic = sample_lead(rng, start=start, end=now)
+        slug = slugs[0] if rng.random() < 0.4 else rng.choice(slugs)  # the first partner is the busiest
+        drafts.append(
+            LeadDraft(
+                partner_id=program.partners[slug], origin=synthetic.origin, customer=synthetic.customer,
+                message=synthetic.message, customer_requested_contact=synthetic.customer_requested_contact,
+                external_id=f"demo-{seed_value}-{index}", received_at=synthetic.created_at,
+                is_test=index % 97 == 0,
+            )
+        )
+    results = ingest_many(engine, drafts, now=now)
+    program.leads = sum(1 for r in results if r.created)
+    for done, result in enumerate(results, start=1):
+        if result.lead is not None and result.created:
+            _work(engine, program, result.lead, rng, now)
+        if progress and done % 50 == 0:
+            progress(50)
+    sweep(engine, now=now)
+    return program
+
+
+def _people(engine: Engine, program: DemoProgram, now: datetime) -> None:
+    for email, role in (("admin@program.example", Role.PROGRAM_ADMIN), ("seller@program.example", Role.PROGRAM_SELLER)):
+        add_user(engine, email, partner_id=None, roles=[role], password=DEMO_PASSWORD, now=now)
+        program.credentials.append((email, role.value))
+    for name, country, city, timezone, slug in PARTNERS:
+        partner = add_partner(engine, name, country=country, city=city, timezone=timezone,
+                              contact_email=f"leads@{slug}.example", contact_name="Lead desk", now=now)
+        program.partners[slug] = partner.id
+        program.inbound_keys[slug] = partner.inbound_key
+        admin_roles = [Role.REFERRALS_ADMIN, Role.BUSINESS_PROFILE_ADMIN]
+        language = "it" if country == "IT" else "en"
+        program.admins[slug] = add_user(engine, f"admin@{slug}.example", partner_id=partner.id, roles=admin_roles,
+                                        password=DEMO_PASSWORD, name=f"{name} admin", language=language, now=now)
+        add_user(engine, f"user@{slug}.example", partner_id=partner.id, roles=[Role.REFERRALS_USER],
+                 password=DEMO_PASSWORD, name=f"{name} user", language=language, now=now)
+        with reading(engine) as conn:
+            program.principals[slug] = principal_for_user(conn, program.admins[slug])
+        program.credentials.append((f"admin@{slug}.example", "referrals-admin, business-profile-admin"))
+        program.credentials.append((f"user@{slug}.example", "referrals-user"))
+
+
+def _work(engine: Engine, program: DemoProgram, lead, rng: random.Random, now: datetime) -> None:
+    """What a partner did with the lead: accept and maybe close, decline, or nothing yet."""
+    if lead.informational:
+        return
+    age = now - lead.created_at
+    if age < timedelta(days=2) or rng.random() < 0.2:
+        return  # still waiting (or, if old, it will expire in the final sweep)
+    slug = next(s for s, pid in program.partners.items() if pid == lead.partner_id)
+    admin_id, principal = program.admins[slug], program.principals[slug]
+    acted = lead.created_at + timedelta(hours=rng.randint(1, 240))
+    acted = min(acted, lead.created_at + timedelta(days=13), now)
+    spammy = lead.screening.email_validity.value in ("invalid", "spam") or "spam" in lead.message
+    if spammy or rng.random() < 0.3:
+        reason = Reason.SPAM if spammy else rng.choice([r for r in Reason if r not in (Reason.SPAM, Reason.OTHER)])
+        decline_lead(engine, principal, lead.id, reason, "Declined during triage.", now=acted)
+        return
+    terms = DealTerms(
+        name=f"{lead.customer.company} – {lead.origin.offer_title or 'services'}",
+        value=Money(Decimal(rng.randrange(2_000, 250_000, 500)), rng.choice(["EUR", "USD", "GBP"])),
+        team_member_ids=(admin_id,), purchase_date=(acted + timedelta(days=rng.randint(20, 120))).date(),
+        notes="Qualified on the first call.", crm_id=f"CRM-{rng.randint(10000, 99999)}",
+    )
+    accept_lead(engine, principal, lead.id, terms, now=acted)
+    if rng.random() < 0.3:
+        add_deal_employee(engine, principal, lead.id, Employee("Sam Rivera", f"sam@{slug}.example"), now=acted)
+    closed = acted + timedelta(days=rng.randint(5, 60))
+    if closed < now and rng.random() < 0.6:
+        won = rng.random() < 0.5
+        close_lead(engine, principal, lead.id, Outcome.WON if won else Outcome.LOST,
+                   None if won else Reason.CHOSE_ANOTHER_VENDOR, "", now=closed)
+
+
+def lead_count(engine: Engine) -> int:
+    with reading(engine) as conn:
+        return conn.execute(select(func.count()).select_from(leads)).scalar_one()
+
+
+
