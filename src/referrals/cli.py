@@ -188,13 +188,17 @@ def sweep_command(
     db: Db = DEFAULT_URL,
     as_json: AsJson = False,
 ) -> None:
-    """Run every scheduled job once: expire unanswered leads, retire old informational leads."""
-    from referrals.services.sweep import sweep
+    """Run every scheduled job once: expire unanswered leads, retire old informational leads, send the
+    digests of days that are over, drain the outbox."""
+    from referrals.config import get_settings
+    from referrals.services.scheduled import run_once
 
     instant = parse_instant(now)
-    report = run(lambda: sweep(engine_for(db), now=instant))
-    emit({"expired": report.expired, "retired": report.retired}, as_json,
-         f"expired {report.expired} leads, retired {report.retired} informational leads")
+    settings = get_settings().model_copy(update={"database_url": db})
+    report = run(lambda: run_once(engine_for(db), settings, now=instant))
+    data = {"expired": report.sweep.expired, "retired": report.sweep.retired, "digests": report.digests,
+            "sent": report.outbox.sent, "retried": report.outbox.retried, "failed": report.outbox.failed}
+    emit(data, as_json, ", ".join(f"{key} {value}" for key, value in data.items()))
 
 
 def run(action):

@@ -1,13 +1,13 @@
 """`referrals export` and `referrals serve`: the commands that stream data or run the server."""
 
-import threading
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from referrals.cli import DEFAULT_URL, Db, app, engine_for, err, fail, now_utc, run
+from referrals.cli import DEFAULT_URL, Db, app, engine_for, err, fail, run
 from referrals.domain.enums import (
     CallToAction,
     EmailValidity,
@@ -19,8 +19,6 @@ from referrals.domain.enums import (
     Status,
 )
 from referrals.domain.listing import LeadFilter, Sort, Tab
-
-SWEEP_EVERY_SECONDS = 300
 
 
 @app.command()
@@ -89,28 +87,34 @@ def serve(
     from referrals.config import get_settings
     from referrals.web.app import create_app
 
-    settings = get_settings().model_copy(update={"database_url": db})
+    _use_database(db)
+    settings = get_settings()
     engine = engine_for(db)
     if not no_worker:
-        _start_sweeper(engine)
+        from referrals.jobs import start_embedded
+
+        start_embedded()
     try:
         uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error}")
 
 
-def _start_sweeper(engine) -> None:
-    from referrals.services.sweep import sweep
+@app.command()
+def worker(
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Worker threads.")] = 2,
+    db: Db = DEFAULT_URL,
+) -> None:
+    """Run the background jobs (outbox, sweeps, digests) in this process; start several with Redis."""
+    _use_database(db)
+    from referrals.jobs import run_worker
 
-    stop = threading.Event()
+    run_worker(workers)
 
-    def loop() -> None:
-        while not stop.wait(0 if not loop.started else SWEEP_EVERY_SECONDS):
-            loop.started = True
-            try:
-                sweep(engine, now=now_utc())
-            except Exception as error:  # a failed sweep is retried at the next tick
-                err.print(f"sweep failed, will retry: {error}")
 
-    loop.started = False
-    threading.Thread(target=loop, name="sweeper", daemon=True).start()
+def _use_database(db: str) -> None:
+    """The jobs read their settings from the environment: make --db the database they see too."""
+    from referrals.config import get_settings
+
+    os.environ["REFERRALS_DATABASE_URL"] = db
+    get_settings.cache_clear()

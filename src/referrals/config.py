@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     mail_from: str = "Referrals <referrals@localhost>"
     digest_threshold: int = 10
     operations_email: str = "operations@localhost"
+    # jobs: huey in SQLite next to the database by default; Redis when several workers share the work
+    redis_url: str = ""
+    jobs_path: str = ""
     # contact checks and quality
     check_dns: bool = False
     dns_timeout: float = 2.0

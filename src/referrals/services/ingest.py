@@ -14,6 +14,7 @@ from referrals.domain import lead as lead_rules
 from referrals.domain.errors import DomainError, InvalidInput
 from referrals.domain.history import Actor
 from referrals.domain.lead import Customer, Lead, Origin
+from referrals.services import notifications
 from referrals.services.screening import screen
 from referrals.store.db import writing
 from referrals.store.ids import new_id
@@ -67,7 +68,9 @@ def _build(conn: Connection, draft: LeadDraft, now: datetime, by: Actor | None, 
         location_id = places[place]
     screening = screen(conn, origin=draft.origin, customer=draft.customer, message=draft.message)
     return lead_rules.receive(
-        id=new_id(int((draft.received_at or now).timestamp() * 1000)), partner_id=draft.partner_id, location_id=location_id,
+        id=new_id(int((draft.received_at or now).timestamp() * 1000)),
+        partner_id=draft.partner_id,
+        location_id=location_id,
         origin=draft.origin, customer=draft.customer, message=draft.message,
         customer_requested_contact=draft.customer_requested_contact, now=draft.received_at or now,
         screening=screening,
@@ -84,6 +87,7 @@ def ingest_lead(engine: Engine, draft: LeadDraft, *, now: datetime, by: Actor | 
                     return Ingested(existing, created=False)
             lead, entry = _build(conn, draft, now, by)
             insert_lead(conn, lead, entry, draft.raw_payload)
+            notifications.on_lead_received(conn, lead, lead.created_at)
             return Ingested(lead, created=True)
     except IntegrityError:
         # A concurrent delivery of the same external id won the race: answer its lead.
@@ -119,6 +123,8 @@ def ingest_many(
             batch.append((lead, entry, draft.raw_payload))
             results.append(Ingested(lead, created=True))
         insert_leads(conn, batch)
+        for lead, _, _ in batch:
+            notifications.on_lead_received(conn, lead, lead.created_at)
     return results
 
 

@@ -16,6 +16,7 @@ from referrals.domain.enums import Outcome, Reason
 from referrals.domain.errors import InvalidInput, PreconditionFailed
 from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
+from referrals.services import notifications
 from referrals.store.db import writing
 from referrals.store.leads import load_lead, save_transition
 from referrals.store.tables import users
@@ -36,6 +37,7 @@ def _act(
             check(conn, partner_id)
         entry = transition(lead)
         save_transition(conn, lead, entry)
+        notifications.on_transition(conn, lead, entry)
     return lead
 
 

@@ -12,7 +12,9 @@ from datetime import datetime
 from sqlalchemy import Engine, insert, select, tuple_, update
 
 from referrals.domain.enums import Action, Outcome, Status
+from referrals.services import notifications
 from referrals.store.db import is_sqlite, writing
+from referrals.store.leads import load_leads
 from referrals.store.tables import lead_history, leads
 
 BATCH = 5000
@@ -59,6 +61,9 @@ def _archive_due(engine: Engine, due_column, action: Action, now: datetime, batc
                         for row in changed
                     ],
                 )
+                if action is Action.EXPIRED:
+                    expired = load_leads(conn, [(row.partner_id, row.id) for row in changed])
+                    notifications.on_expired(conn, expired, now)
         total += len(changed)
         if len(changed) < batch:
             return total

@@ -244,3 +244,69 @@ quality_models = Table(
     Column("examples", Integer, nullable=False),
     Column("params", JSON, nullable=False),
 )
+
+# -- notifications ---------------------------------------------------------------------------------
+
+# Every email is a row here, written in the same transaction as the change that causes it. The
+# idempotency key (event + recipient) is unique, so an event can never queue the same email twice.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("idempotency_key", String(300), nullable=False, unique=True),
+    Column("partner_id", ID, nullable=True),
+    Column("template", String(64), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("context", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", Stamp, nullable=False),
+    Column("claimed_until", Stamp, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("sent_at", Stamp, nullable=True),
+    Index(
+        "ix_outbox_due",
+        "next_attempt_at",
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
+    Index("ix_outbox_status_created", "status", "created_at"),
+)
+
+# How many new-lead emails a recipient got on one local day: the first `threshold` go out one by one,
+# the rest are held for that day's digest.
+daily_tally = Table(
+    "daily_tally",
+    metadata,
+    Column("recipient", String(320), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+digest_items = Table(
+    "digest_items",
+    metadata,
+    Column("recipient", String(320), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("lead_id", ID, primary_key=True),
+    Column("partner_id", ID, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("context", JSON, nullable=False),
+    Column("digested_at", Stamp, nullable=True),
+    Index("ix_digest_items_pending", "day", sqlite_where=text("digested_at IS NULL"),
+          postgresql_where=text("digested_at IS NULL")),
+)
+
+# The action center's read marks: an item is a received actionable lead; a user who opened it has read it.
+action_reads = Table(
+    "action_reads",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("user_id", ID, primary_key=True),
+    Column("lead_id", ID, primary_key=True),
+    Column("read_at", Stamp, nullable=False),
+    ForeignKeyConstraint(["partner_id", "lead_id"], ["leads.partner_id", "leads.id"]),
+)

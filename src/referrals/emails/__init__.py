@@ -1,0 +1,71 @@
+"""Emails: one folder per email, a subfolder per language with subject.txt, body.txt and body.html,
+and one function per email returning its template context. Links are absolute (Settings.base_url)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from referrals.domain.lead import Lead, visible_customer
+from referrals.domain.notify import LANGUAGES
+
+FOLDER = Path(__file__).parent
+_env = Environment(
+    loader=FileSystemLoader(FOLDER),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render(template: str, language: str, context: dict[str, Any]) -> Rendered:
+    language = language if language in LANGUAGES else "en"
+    part = lambda name: _env.get_template(f"{template}/{language}/{name}").render(**context)  # noqa: E731
+    return Rendered(" ".join(part("subject.txt").split()), part("body.txt"), part("body.html"))
+
+
+def _lead_summary(lead: Lead, base_url: str) -> dict[str, Any]:
+    customer = visible_customer(lead)
+    name = " ".join(p for p in (customer.first_name, customer.last_name) if p)
+    return {
+        "lead_id": lead.id,
+        "company": customer.company or name or "(unnamed customer)",
+        "contact": name,
+        "offer": lead.origin.offer_title,
+        "kind": lead.origin.type.value if lead.origin.type else lead.origin.qualification.value,
+        "hot": lead.asked_for_contact,
+        "message": (lead.message or "")[:500],
+        "url": f"{base_url.rstrip('/')}/leads/{lead.id}",
+    }
+
+
+def new_lead_context(lead: Lead, base_url: str) -> dict[str, Any]:
+    return {"lead": _lead_summary(lead, base_url)}
+
+
+def digest_context(items: list[dict[str, Any]], day: str, base_url: str) -> dict[str, Any]:
+    return {"leads": items, "count": len(items), "day": day, "leads_url": f"{base_url.rstrip('/')}/leads"}
+
+
+def lead_declined_context(lead: Lead, partner_name: str, base_url: str) -> dict[str, Any]:
+    """For the customer: no partner notes, only an invitation to choose another partner."""
+    customer = lead.customer
+    need = " ".join((lead.message or "").split()[:8])
+    search = f"{base_url.rstrip('/')}/directory"
+    if customer.country:
+        search += f"?country={customer.country}"
+    return {"first_name": customer.first_name or "", "partner_name": partner_name, "need": need,
+            "directory_url": search}
+
+
+def lead_expired_context(lead: Lead, partner_name: str, base_url: str) -> dict[str, Any]:
+    return {"lead_id": lead.id, "partner_name": partner_name, "company": lead.customer.company or "",
+            "created_at": lead.created_at.strftime("%Y-%m-%d"), "kind": _lead_summary(lead, base_url)["kind"]}

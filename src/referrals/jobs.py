@@ -1,0 +1,94 @@
+"""Scheduled and background jobs on huey: outbox draining, sweeps, digests.
+
+By default the queue lives in an SQLite file beside the database and `referrals serve` runs a consumer
+inside the server process. With REFERRALS_REDIS_URL set, any number of `referrals worker` processes
+share the queue. The jobs themselves are idempotent and safe to run in several workers at once, so the
+same code serves both set-ups.
+"""
+
+import logging
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from referrals.adapters.smtp import SmtpMailer
+from referrals.config import Settings, get_settings
+from referrals.services.digests import send_due_digests
+from referrals.services.outbox import drain
+from referrals.services.sweep import sweep
+from referrals.store.db import make_engine
+
+log = logging.getLogger("referrals.jobs")
+
+
+def _queue_path(settings: Settings) -> str:
+    if settings.jobs_path:
+        return settings.jobs_path
+    url = make_url(settings.database_url)
+    if url.drivername.startswith("sqlite") and url.database:
+        return str(Path(url.database).with_name(Path(url.database).stem + "-jobs.db"))
+    return "referrals-jobs.db"
+
+
+def make_huey(settings: Settings):
+    if settings.redis_url:
+        return RedisHuey("referrals", url=settings.redis_url)
+    return SqliteHuey("referrals", filename=_queue_path(settings))
+
+
+huey = make_huey(get_settings())
+
+
+@lru_cache
+def _engine() -> Engine:
+    return make_engine(get_settings().database_url)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@huey.periodic_task(crontab(minute="*"), retries=0)
+def drain_outbox() -> None:
+    drain(_engine(), SmtpMailer(get_settings()), now=_now())
+
+
+@huey.task()
+def kick_outbox() -> None:
+    """Enqueued after a request that queued email, so it leaves in seconds rather than at the next minute."""
+    drain(_engine(), SmtpMailer(get_settings()), now=_now())
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def sweep_leads() -> None:
+    report = sweep(_engine(), now=_now())
+    if report.expired or report.retired:
+        log.info("sweep: expired %s, retired %s", report.expired, report.retired)
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+def send_digests() -> None:
+    send_due_digests(_engine(), now=_now())
+
+
+class EmbeddedConsumer(Consumer):
+    """A consumer that runs inside another program (the web server), which owns the signal handlers."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_embedded(workers: int = 1) -> EmbeddedConsumer:
+    consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=True)
+    consumer.start()
+    return consumer
+
+
+def run_worker(workers: int = 2) -> None:
+    """A standalone worker process (`referrals worker`)."""
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()

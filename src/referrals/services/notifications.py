@@ -1,0 +1,121 @@
+"""What a lead's arrival or change tells people: emails queued in the outbox within the same transaction
+as the change, and held digest items (PRODUCT.md section 5)."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from referrals import emails
+from referrals.config import get_settings
+from referrals.domain.checks import is_email_syntax
+from referrals.domain.enums import Action, EmailValidity, Role
+from referrals.domain.history import HistoryEntry
+from referrals.domain.lead import Lead
+from referrals.domain.notify import (
+    Person,
+    customer_language,
+    emails_new_lead,
+    goes_in_digest,
+    local_day,
+    new_lead_recipients,
+    referrer_of,
+)
+from referrals.services.outbox import enqueue, message
+from referrals.store.tables import daily_tally, digest_items, locations, partners, users
+from referrals.store.upsert import increment
+
+
+def _partner(conn: Connection, partner_id: str) -> Any:
+    return conn.execute(select(partners).where(partners.c.id == partner_id)).one()
+
+
+def _admins(conn: Connection, partner_id: str) -> list[Person]:
+    rows = conn.execute(
+        select(users.c.email, users.c.language, users.c.notification_email, users.c.roles)
+        .where(users.c.partner_id == partner_id, users.c.active.is_(True))
+        .order_by(users.c.created_at, users.c.id)
+    )
+    return [
+        Person(r.email, r.language or "en", r.notification_email)
+        for r in rows
+        if Role.REFERRALS_ADMIN.value in r.roles.split()
+    ]
+
+
+def _location_contact(conn: Connection, lead: Lead, language: str) -> Person | None:
+    row = conn.execute(
+        select(locations.c.contact_email).where(
+            locations.c.partner_id == lead.partner_id, locations.c.id == lead.location_id
+        )
+    ).first()
+    return Person(row.contact_email, language) if row and row.contact_email else None
+
+
+def on_lead_received(conn: Connection, lead: Lead, now: datetime) -> None:
+    if not emails_new_lead(lead):
+        return
+    settings = get_settings()
+    partner = _partner(conn, lead.partner_id)
+    admins = _admins(conn, lead.partner_id)
+    contact = _location_contact(conn, lead, admins[0].language if admins else "en")
+    recipients = new_lead_recipients(
+        lead, admins=admins, location_contact=contact, partner_preferred=partner.notification_email
+    )
+    context = emails.new_lead_context(lead, settings.base_url)
+    day = local_day(now, partner.timezone)
+    for person in recipients:
+        count = increment(conn, daily_tally, {"recipient": person.address.lower(), "day": day}, "count")
+        if goes_in_digest(count, settings.digest_threshold):
+            conn.execute(
+                insert(digest_items).values(
+                    recipient=person.address.lower(), day=day, lead_id=lead.id, partner_id=lead.partner_id,
+                    timezone=partner.timezone, language=person.language, context=context["lead"],
+                )
+            )
+        else:
+            enqueue(conn, message(key=f"new_lead:{lead.id}:{person.address.lower()}", template="new_lead",
+                                  recipient=person.address, language=person.language, context=context, now=now,
+                                  partner_id=lead.partner_id))
+
+
+def on_transition(conn: Connection, lead: Lead, entry: HistoryEntry) -> None:
+    if entry.action is Action.DECLINED:
+        _tell_customer_declined(conn, lead, entry.at)
+    elif entry.action is Action.EXPIRED:
+        on_expired(conn, [lead], entry.at)
+
+
+def _tell_customer_declined(conn: Connection, lead: Lead, now: datetime) -> None:
+    email = lead.customer.email or ""
+    if not email or lead.screening.email_validity in (EmailValidity.INVALID, EmailValidity.SPAM):
+        return
+    if not is_email_syntax(email):
+        return
+    settings = get_settings()
+    partner = _partner(conn, lead.partner_id)
+    enqueue(conn, message(key=f"declined:{lead.id}:{email.lower()}", template="lead_declined", recipient=email,
+                          language=customer_language(lead.customer.country),
+                          context=emails.lead_declined_context(lead, partner.name, settings.base_url), now=now,
+                          partner_id=lead.partner_id))
+
+
+def on_expired(conn: Connection, expired: list[Lead], now: datetime) -> None:
+    """Tell each expired lead's referrer (set-based callers pass a whole batch)."""
+    settings = get_settings()
+    names: dict[str, str] = {}
+    queued = []
+    for lead in expired:
+        if lead.informational:
+            continue
+        person = referrer_of(lead, settings.operations_email)
+        if person is None:
+            continue
+        if lead.partner_id not in names:
+            names[lead.partner_id] = _partner(conn, lead.partner_id).name
+        queued.append(message(
+            key=f"expired:{lead.id}:{person.address.lower()}", template="lead_expired", recipient=person.address,
+            language=person.language, now=now, partner_id=lead.partner_id,
+            context=emails.lead_expired_context(lead, names[lead.partner_id], settings.base_url),
+        ))
+    enqueue(conn, *queued)

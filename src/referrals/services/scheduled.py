@@ -1,0 +1,26 @@
+"""Every scheduled job once, as of an instant: what `referrals sweep --now` and the tests run."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from referrals.adapters.smtp import SmtpMailer
+from referrals.config import Settings
+from referrals.services.digests import send_due_digests
+from referrals.services.outbox import DrainReport, drain
+from referrals.services.sweep import SweepReport, sweep
+
+
+@dataclass(frozen=True)
+class JobsReport:
+    sweep: SweepReport
+    digests: int
+    outbox: DrainReport
+
+
+def run_once(engine: Engine, settings: Settings, *, now: datetime) -> JobsReport:
+    swept = sweep(engine, now=now)
+    digests = send_due_digests(engine, now=now)
+    drained = drain(engine, SmtpMailer(settings), now=now)
+    return JobsReport(swept, digests, drained)
