@@ -38,7 +38,8 @@ def mailer(smtp, monkeypatch):
     monkeypatch.setenv("REFERRALS_BASE_URL", "https://referrals.example.com")
     monkeypatch.setenv("REFERRALS_OPERATIONS_EMAIL", "ops@program.example")
     get_settings.cache_clear()
-    yield SmtpMailer(Settings(smtp_host="127.0.0.1", smtp_port=smtp.port, mail_from="Referrals <noreply@referrals.example.com>"))
+    sender = "Referrals <noreply@referrals.example.com>"
+    yield SmtpMailer(Settings(smtp_host="127.0.0.1", smtp_port=smtp.port, mail_from=sender))
     get_settings.cache_clear()
 
 
