@@ -124,8 +124,9 @@ def partners_add(
     """Add a partner with its first location; prints its id, location id and inbound key."""
     from referrals.services.directory_admin import add_partner
 
-    partner = run(lambda: add_partner(engine_for(db), name, country=country.upper(), city=city,
-                                      contact_email=contact_email, timezone=timezone, now=now_utc()))
+    code = country.upper() if len(country) == 2 else country
+    partner = run(lambda: add_partner(engine_for(db), name, country=code, city=city, contact_email=contact_email,
+                                      timezone=timezone, now=now_utc()))
     data = {"id": partner.id, "location_id": partner.location_id, "inbound_key": partner.inbound_key}
     emit(data, as_json, f"partner {partner.id}, location {partner.location_id}, inbound key {partner.inbound_key}")
 
