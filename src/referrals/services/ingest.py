@@ -87,7 +87,8 @@ def ingest_lead(engine: Engine, draft: LeadDraft, *, now: datetime, by: Actor | 
                     return Ingested(existing, created=False)
             lead, entry = _build(conn, draft, now, by)
             insert_lead(conn, lead, entry, draft.raw_payload)
-            notifications.on_lead_received(conn, lead, lead.created_at)
+            if draft.received_at is None:
+                notifications.on_lead_received(conn, lead, now)
             return Ingested(lead, created=True)
     except IntegrityError:
         # A concurrent delivery of the same external id won the race: answer its lead.
@@ -107,7 +108,7 @@ def ingest_many(
     results: list[Ingested] = []
     with writing(engine) as conn:
         known = _existing_by_external_id(conn, drafts)
-        batch, places = [], {}
+        batch, fresh, places = [], [], {}
         for draft in drafts:
             key = (draft.partner_id, draft.external_id)
             if draft.external_id and key in known:
@@ -121,10 +122,13 @@ def ingest_many(
             if draft.external_id:
                 known[key] = lead
             batch.append((lead, entry, draft.raw_payload))
+            fresh.append(draft)
             results.append(Ingested(lead, created=True))
         insert_leads(conn, batch)
-        for lead, _, _ in batch:
-            notifications.on_lead_received(conn, lead, lead.created_at)
+        people: dict = {}
+        for (lead, _, _), draft in zip(batch, fresh, strict=True):
+            if draft.received_at is None:  # history being imported tells nobody
+                notifications.on_lead_received(conn, lead, now, people)
     return results
 
 

@@ -52,15 +52,21 @@ def _location_contact(conn: Connection, lead: Lead, language: str) -> Person | N
     return Person(row.contact_email, language) if row and row.contact_email else None
 
 
-def on_lead_received(conn: Connection, lead: Lead, now: datetime) -> None:
+def on_lead_received(conn: Connection, lead: Lead, now: datetime, cache: dict | None = None) -> None:
+    """Email the new lead to its recipients, or hold it for their digest. The bulk path passes a `cache`
+    so each partner's people are looked up once per batch, not once per lead."""
     if not emails_new_lead(lead):
         return
+    cache = {} if cache is None else cache
     settings = get_settings()
-    partner = _partner(conn, lead.partner_id)
-    admins = _admins(conn, lead.partner_id)
-    contact = _location_contact(conn, lead, admins[0].language if admins else "en")
+    if lead.partner_id not in cache:
+        cache[lead.partner_id] = (_partner(conn, lead.partner_id), _admins(conn, lead.partner_id))
+    partner, admins = cache[lead.partner_id]
+    place = (lead.partner_id, lead.location_id)
+    if place not in cache:
+        cache[place] = _location_contact(conn, lead, admins[0].language if admins else "en")
     recipients = new_lead_recipients(
-        lead, admins=admins, location_contact=contact, partner_preferred=partner.notification_email
+        lead, admins=admins, location_contact=cache[place], partner_preferred=partner.notification_email
     )
     context = emails.new_lead_context(lead, settings.base_url)
     day = local_day(now, partner.timezone)
