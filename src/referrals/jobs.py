@@ -20,6 +20,7 @@ from referrals.adapters.smtp import SmtpMailer
 from referrals.config import Settings, get_settings
 from referrals.services.digests import send_due_digests
 from referrals.services.outbox import drain
+from referrals.services.partner_stats import refresh_partner_stats
 from referrals.services.sweep import sweep
 from referrals.store.db import make_engine
 
@@ -74,6 +75,11 @@ def sweep_leads() -> None:
 @huey.periodic_task(crontab(minute="*/10"))
 def send_digests() -> None:
     send_due_digests(_engine(), now=_now())
+
+
+@huey.periodic_task(crontab(minute="17"))
+def refresh_directory_stats() -> None:
+    refresh_partner_stats(_engine(), now=_now())
 
 
 class EmbeddedConsumer(Consumer):

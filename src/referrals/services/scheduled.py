@@ -9,6 +9,7 @@ from referrals.adapters.smtp import SmtpMailer
 from referrals.config import Settings
 from referrals.services.digests import send_due_digests
 from referrals.services.outbox import DrainReport, drain
+from referrals.services.partner_stats import refresh_partner_stats
 from referrals.services.sweep import SweepReport, sweep
 
 
@@ -17,10 +18,12 @@ class JobsReport:
     sweep: SweepReport
     digests: int
     outbox: DrainReport
+    partners_refreshed: int
 
 
 def run_once(engine: Engine, settings: Settings, *, now: datetime) -> JobsReport:
     swept = sweep(engine, now=now)
     digests = send_due_digests(engine, now=now)
     drained = drain(engine, SmtpMailer(settings), now=now)
-    return JobsReport(swept, digests, drained)
+    refreshed = refresh_partner_stats(engine, now=now)
+    return JobsReport(swept, digests, drained, refreshed)

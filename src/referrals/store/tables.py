@@ -310,3 +310,66 @@ action_reads = Table(
     Column("read_at", Stamp, nullable=False),
     ForeignKeyConstraint(["partner_id", "lead_id"], ["leads.partner_id", "leads.id"]),
 )
+
+# -- business profiles and the directory -----------------------------------------------------------
+
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("website", String(300), nullable=False, server_default=""),
+    Column("keywords", JSON, nullable=False),
+    Column("industries", JSON, nullable=False),
+    Column("products", JSON, nullable=False),
+    Column("company_sizes", JSON, nullable=False),
+    Column("countries", JSON, nullable=False),
+    Column("published", Boolean, nullable=False, server_default=sa_false()),
+    Column("updated_at", Stamp, nullable=False),
+    ForeignKeyConstraint(["partner_id"], ["partners.id"]),
+)
+
+# The directory's inverted index: each search term of a profile with the weight of the best field it is in.
+profile_terms = Table(
+    "profile_terms",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("term", String(100), primary_key=True),
+    Column("weight", Numeric(4, 2), nullable=False),
+    Index("ix_profile_terms_term", "term", "partner_id"),
+)
+
+# Filterable facts of a published profile: facet is country | size | industry.
+profile_facets = Table(
+    "profile_facets",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("facet", String(16), primary_key=True),
+    Column("value", String(32), primary_key=True),
+    Index("ix_profile_facets_value", "facet", "value", "partner_id"),
+)
+
+# Refreshed by a scheduled job from the leads: responsiveness and what each partner likes.
+partner_stats = Table(
+    "partner_stats",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("leads", Integer, nullable=False),
+    Column("answered", Integer, nullable=False),
+    Column("expired", Integer, nullable=False),
+    Column("median_hours", Numeric(10, 2), nullable=True),
+    Column("liked", Integer, nullable=False),
+    Column("disliked", Integer, nullable=False),
+    Column("computed_at", Stamp, nullable=False),
+)
+
+partner_preferences = Table(
+    "partner_preferences",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("feature", String(16), primary_key=True),
+    Column("value", String(100), primary_key=True),
+    Column("liked", Integer, nullable=False),
+    Column("disliked", Integer, nullable=False),
+)
