@@ -3,7 +3,7 @@ spread over the last months. Used by `referrals demo` (and `make run`) and by th
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -16,6 +16,8 @@ from referrals.services.auth import principal_for_user
 from referrals.services.directory_admin import add_partner, add_user
 from referrals.services.ingest import LeadDraft, ingest_many
 from referrals.services.lifecycle import accept_lead, add_deal_employee, close_lead, decline_lead
+from referrals.services.partner_stats import refresh_partner_stats
+from referrals.services.profiles import get_profile, save_profile
 from referrals.services.sweep import sweep
 from referrals.store.db import reading
 from referrals.store.tables import leads, users
@@ -28,6 +30,18 @@ PARTNERS = [
     ("Northwind Partners", "DE", "Berlin", "Europe/Berlin", "northwind"),
     ("Adatum Cloud", "GB", "London", "Europe/London", "adatum"),
 ]
+PROFILES = {
+    "contoso": ("CRM and ERP integrations for Italian manufacturers; fatturazione elettronica, training in Italian.",
+                ("crm", "erp", "fatturazione elettronica", "dynamics 365"), ("manufacturing", "retail"),
+                ("IT", "CH", "SM")),
+    "fabrikam": ("AI helpdesks and customer-service automation for mid-size companies in North America.",
+                 ("ai", "helpdesk", "copilot", "customer service"), ("technology", "healthcare"), ("US", "CA")),
+    "northwind": ("SAP and ERP migrations, data platforms and reporting for German-speaking industry.",
+                  ("sap", "erp", "data platform", "power bi"), ("manufacturing", "energy"), ("DE", "AT", "CH")),
+    "adatum": ("Cloud security, backup and Microsoft 365 migrations for British public and private sector.",
+               ("security", "backup", "microsoft 365", "migration"), ("government", "financial_services"),
+               ("GB", "IE")),
+}
 
 
 @dataclass
@@ -72,7 +86,20 @@ def seed(engine: Engine, *, now: datetime, leads_count: int = 400, seed_value: i
         if progress and done % 50 == 0:
             progress(50)
     sweep(engine, now=now)
+    _publish_profiles(engine, program, now)
+    refresh_partner_stats(engine, now=now)
     return program
+
+
+def _publish_profiles(engine: Engine, program: DemoProgram, now: datetime) -> None:
+    for slug, principal in program.principals.items():
+        description, keywords, industries, countries = PROFILES[slug]
+        profile = get_profile(engine, principal)
+        save_profile(engine, principal, replace(
+            profile, description=description, keywords=keywords, industries=industries, countries=countries,
+            company_sizes=("10-49", "50-249", "250-999"), products=keywords[:2], published=True,
+            website=f"https://{slug}.example",
+        ), now=now)
 
 
 def _people(engine: Engine, program: DemoProgram, now: datetime) -> None:

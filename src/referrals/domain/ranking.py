@@ -13,6 +13,7 @@ MISFIT = 0.6  # a preference (size, industry) the search does not meet
 # Prior: a partner with no history is treated like one that answered 3 of 4 leads, promptly.
 PRIOR_LEADS, PRIOR_ANSWERED, PRIOR_EXPIRED = 4.0, 3.0, 0.4
 TYPICAL_RESPONSE_HOURS = 48.0
+PREFERENCE_PRIOR = 4.0  # a feature seen on fewer leads than this barely moves the preference
 # Closings that show a lead did not fit, even though it was accepted first.
 POOR_FIT_REASONS = frozenset(
     {
@@ -76,9 +77,9 @@ def preference_score(preference: Preference, features: list[tuple[str, str]]) ->
     logs = []
     for feature in features:
         liked, disliked = preference.counts.get(feature, (0, 0))
-        share = (liked + 2 * base) / (liked + disliked + 2)
+        share = (liked + PREFERENCE_PRIOR * base) / (liked + disliked + PREFERENCE_PRIOR)
         logs.append(math.log(share / base))
-    return max(0.4, min(1.6, math.exp(sum(logs) / len(logs) * 2)))
+    return max(0.4, min(1.6, math.exp(sum(logs) / len(logs))))
 
 
 def relevance_score(query_terms: list[str], matches: dict[str, float]) -> float:
