@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from referrals.cli_quality import blocklist_app, quality_app
 from referrals.domain.enums import Role
 from referrals.domain.errors import DomainError
 from referrals.store.db import DEFAULT_URL, make_engine
@@ -23,6 +24,8 @@ tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 app.add_typer(partners_app, name="partners")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(quality_app, name="quality")
+app.add_typer(blocklist_app, name="blocklist")
 err = Console(stderr=True)
 
 Db = Annotated[str, typer.Option("--db", envvar="REFERRALS_DATABASE_URL", help="Database URL.")]

@@ -11,7 +11,8 @@ from sqlalchemy import Engine, func, select
 
 from referrals.domain.access import Principal
 from referrals.domain.deal import DealTerms, Employee, Money
-from referrals.domain.enums import Outcome, Reason, Role
+from referrals.domain.enums import CallToAction, LeadType, Outcome, Role
+from referrals.domain.lead import Lead
 from referrals.services.auth import principal_for_user
 from referrals.services.directory_admin import add_partner, add_user
 from referrals.services.ingest import LeadDraft, ingest_many
@@ -21,7 +22,7 @@ from referrals.services.profiles import get_profile, save_profile
 from referrals.services.sweep import sweep
 from referrals.store.db import reading
 from referrals.store.tables import leads, users
-from referrals.synthetic import sample_lead
+from referrals.synthetic import is_spammy, propensity, sample_lead, sample_outcome, verdicts_for
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, documented in the README
 PARTNERS = [
@@ -68,14 +69,15 @@ def seed(engine: Engine, *, now: datetime, leads_count: int = 400, seed_value: i
     start = now - timedelta(days=200)
     drafts = []
     for index in range(leads_count):
-        synthetic = sample_lead(rng, start=start, end=now)
+        origin, customer, message = sample_lead(rng, now)
+        created = start + (now - start) * (rng.random() ** 0.7)  # more leads recently
         slug = slugs[0] if rng.random() < 0.4 else rng.choice(slugs)  # the first partner is the busiest
+        requested = origin.call_to_action is CallToAction.CONTACT_ME or origin.type is LeadType.PROFILE
         drafts.append(
             LeadDraft(
-                partner_id=program.partners[slug], origin=synthetic.origin, customer=synthetic.customer,
-                message=synthetic.message, customer_requested_contact=synthetic.customer_requested_contact,
-                external_id=f"demo-{seed_value}-{index}", received_at=synthetic.created_at,
-                is_test=index % 97 == 0,
+                partner_id=program.partners[slug], origin=origin, customer=customer, message=message,
+                customer_requested_contact=requested or (origin.type is None and rng.random() < 0.5),
+                external_id=f"demo-{seed_value}-{index}", received_at=created,
             )
         )
     results = ingest_many(engine, drafts, now=now)
@@ -123,24 +125,22 @@ def _people(engine: Engine, program: DemoProgram, now: datetime) -> None:
         program.credentials.append((f"user@{slug}.example", "referrals-user"))
 
 
-def _work(engine: Engine, program: DemoProgram, lead, rng: random.Random, now: datetime) -> None:
-    """What a partner did with the lead: accept and maybe close, decline, or nothing yet."""
-    if lead.informational:
+def _work(engine: Engine, program: DemoProgram, lead: Lead, rng: random.Random, now: datetime) -> None:
+    """What the partner did with the lead, drawn from the lead's hidden conversion propensity: nothing yet
+    (recent leads, and some old ones that will expire), declined, or accepted and perhaps won or lost."""
+    if lead.informational or now - lead.created_at < timedelta(days=2) or rng.random() < 0.2:
         return
-    age = now - lead.created_at
-    if age < timedelta(days=2) or rng.random() < 0.2:
-        return  # still waiting (or, if old, it will expire in the final sweep)
     slug = next(s for s, pid in program.partners.items() if pid == lead.partner_id)
     admin_id, principal = program.admins[slug], program.principals[slug]
-    acted = lead.created_at + timedelta(hours=rng.randint(1, 240))
-    acted = min(acted, lead.created_at + timedelta(days=13), now)
-    spammy = lead.screening.email_validity.value in ("invalid", "spam") or "spam" in lead.message
-    if spammy or rng.random() < 0.3:
-        reason = Reason.SPAM if spammy else rng.choice([r for r in Reason if r not in (Reason.SPAM, Reason.OTHER)])
+    verdicts = verdicts_for(lead.customer)
+    chance = propensity(lead.origin, lead.customer, lead.message, verdicts)
+    outcome, reason = sample_outcome(rng, chance, spammy=is_spammy(lead.customer, lead.message, verdicts))
+    acted = min(lead.created_at + timedelta(hours=rng.randint(1, 240)), lead.created_at + timedelta(days=13), now)
+    if outcome is Outcome.DECLINED:
         decline_lead(engine, principal, lead.id, reason, "Declined during triage.", now=acted)
         return
     terms = DealTerms(
-        name=f"{lead.customer.company} – {lead.origin.offer_title or 'services'}",
+        name=f"{lead.customer.company or lead.customer.last_name} – {lead.origin.offer_title or 'services'}"[:200],
         value=Money(Decimal(rng.randrange(2_000, 250_000, 500)), rng.choice(["EUR", "USD", "GBP"])),
         team_member_ids=(admin_id,), purchase_date=(acted + timedelta(days=rng.randint(20, 120))).date(),
         notes="Qualified on the first call.", crm_id=f"CRM-{rng.randint(10000, 99999)}",
@@ -149,10 +149,8 @@ def _work(engine: Engine, program: DemoProgram, lead, rng: random.Random, now: d
     if rng.random() < 0.3:
         add_deal_employee(engine, principal, lead.id, Employee("Sam Rivera", f"sam@{slug}.example"), now=acted)
     closed = acted + timedelta(days=rng.randint(5, 60))
-    if closed < now and rng.random() < 0.6:
-        won = rng.random() < 0.5
-        close_lead(engine, principal, lead.id, Outcome.WON if won else Outcome.LOST,
-                   None if won else Reason.CHOSE_ANOTHER_VENDOR, "", now=closed)
+    if closed < now and rng.random() < 0.7:
+        close_lead(engine, principal, lead.id, outcome, reason, "", now=closed)
 
 
 def lead_count(engine: Engine) -> int:

@@ -21,6 +21,7 @@ from referrals.config import Settings, get_settings
 from referrals.services.digests import send_due_digests
 from referrals.services.outbox import drain
 from referrals.services.partner_stats import refresh_partner_stats
+from referrals.services.quality import train_if_due
 from referrals.services.sweep import sweep
 from referrals.store.db import make_engine
 
@@ -80,6 +81,12 @@ def send_digests() -> None:
 @huey.periodic_task(crontab(minute="17"))
 def refresh_directory_stats() -> None:
     refresh_partner_stats(_engine(), now=_now())
+
+
+@huey.periodic_task(crontab(minute="41"))
+def retrain_quality() -> None:
+    """Retrain the lead-quality model once a day from the outcomes partners reported."""
+    train_if_due(_engine(), now=_now())
 
 
 class EmbeddedConsumer(Consumer):

@@ -8,6 +8,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import phonenumbers
 from disposable_email_domains import blocklist as _DISPOSABLE
@@ -50,36 +51,180 @@ class PhoneVerdict:
 TEST_MARKER = "msft_test"  # the marketplace puts it in the fields of the test leads it sends
 
 FREE_MAIL_DOMAINS = frozenset(
-    """gmail.com googlemail.com outlook.com hotmail.com hotmail.it hotmail.co.uk hotmail.fr live.com live.it
-    msn.com yahoo.com yahoo.it yahoo.co.uk yahoo.fr yahoo.de ymail.com aol.com icloud.com me.com mac.com
-    protonmail.com proton.me pm.me gmx.com gmx.de gmx.net web.de t-online.de libero.it virgilio.it
-    tiscali.it alice.it tim.it email.it fastwebnet.it inwind.it orange.fr free.fr laposte.net wanadoo.fr
-    mail.com yandex.com yandex.ru mail.ru qq.com 163.com 126.com naver.com zoho.com tutanota.com
-    seznam.cz wp.pl o2.pl interia.pl""".split()
+    [
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.it",
+        "hotmail.co.uk",
+        "hotmail.fr",
+        "live.com",
+        "live.it",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.it",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "yahoo.de",
+        "ymail.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "protonmail.com",
+        "proton.me",
+        "pm.me",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "t-online.de",
+        "libero.it",
+        "virgilio.it",
+        "tiscali.it",
+        "alice.it",
+        "tim.it",
+        "email.it",
+        "fastwebnet.it",
+        "inwind.it",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "wanadoo.fr",
+        "mail.com",
+        "yandex.com",
+        "yandex.ru",
+        "mail.ru",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "naver.com",
+        "zoho.com",
+        "tutanota.com",
+        "seznam.cz",
+        "wp.pl",
+        "o2.pl",
+        "interia.pl",
+    ]
 )
 
 ROLE_LOCAL_PARTS = frozenset(
-    """info admin administrator contact contacts support help helpdesk office hello team marketing sales
-    billing accounts accounting finance hr jobs careers webmaster postmaster hostmaster abuse root
-    enquiries inquiries enquiry service services security privacy legal press media newsletter it
-    reception orders purchasing segreteria amministrazione ufficio commerciale vendite contatti
-    assistenza direzione""".split()
+    [
+        "info",
+        "admin",
+        "administrator",
+        "contact",
+        "contacts",
+        "support",
+        "help",
+        "helpdesk",
+        "office",
+        "hello",
+        "team",
+        "marketing",
+        "sales",
+        "billing",
+        "accounts",
+        "accounting",
+        "finance",
+        "hr",
+        "jobs",
+        "careers",
+        "webmaster",
+        "postmaster",
+        "hostmaster",
+        "abuse",
+        "root",
+        "enquiries",
+        "inquiries",
+        "enquiry",
+        "service",
+        "services",
+        "security",
+        "privacy",
+        "legal",
+        "press",
+        "media",
+        "newsletter",
+        "it",
+        "reception",
+        "orders",
+        "purchasing",
+        "segreteria",
+        "amministrazione",
+        "ufficio",
+        "commerciale",
+        "vendite",
+        "contatti",
+        "assistenza",
+        "direzione",
+    ]
 )
 NO_REPLY_LOCAL_PARTS = frozenset(
-    "noreply no-reply no_reply donotreply do-not-reply do_not_reply mailer-daemon bounce bounces".split()
+    [
+        "noreply",
+        "no-reply",
+        "no_reply",
+        "donotreply",
+        "do-not-reply",
+        "do_not_reply",
+        "mailer-daemon",
+        "bounce",
+        "bounces",
+    ]
 )
 FAKE_WORDS = frozenset(
-    """test testing tester fake dummy sample spam foo bar foobar abc xyz none nobody noemail no-email
-    nomail null void someone anonymous example asdf qwerty aaa xxx""".split()
+    [
+        "test",
+        "testing",
+        "tester",
+        "fake",
+        "dummy",
+        "sample",
+        "spam",
+        "foo",
+        "bar",
+        "foobar",
+        "abc",
+        "xyz",
+        "none",
+        "nobody",
+        "noemail",
+        "no-email",
+        "nomail",
+        "null",
+        "void",
+        "someone",
+        "anonymous",
+        "example",
+        "asdf",
+        "qwerty",
+        "aaa",
+        "xxx",
+    ]
 )
 FAKE_DOMAINS = frozenset(
-    "example.com example.org example.net test.com test.it fake.com nomail.com noemail.com none.com".split()
+    [
+        "example.com",
+        "example.org",
+        "example.net",
+        "test.com",
+        "test.it",
+        "fake.com",
+        "nomail.com",
+        "noemail.com",
+        "none.com",
+    ]
 )
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890", "qwertzuiop", "azertyuiop", "qazwsxedc")
 _WALKS = frozenset(
-    row[i : i + n] for row in (*_KEYBOARD_ROWS, *(r[::-1] for r in _KEYBOARD_ROWS))
-    for n in range(4, len(row) + 1) for i in range(len(row) - n + 1)
+    row[i : i + n]
+    for row in (*_KEYBOARD_ROWS, *(r[::-1] for r in _KEYBOARD_ROWS))
+    for n in range(4, len(row) + 1)
+    for i in range(len(row) - n + 1)
 )
+_WALK_STARTS = frozenset(w for w in _WALKS if len(w) == 4)
 _LETTERS = re.compile(r"[a-z0-9]+")
 
 
@@ -90,12 +235,14 @@ def _is_walk(text: str) -> bool:
         return False
     if len(set(compact)) == 1:
         return True
+    if not any(compact[i : i + 4] in _WALK_STARTS for i in range(len(compact) - 3)):
+        return False
     longest = max((len(w) for w in _WALKS if w in compact), default=0)
     return longest >= 0.6 * len(compact)
 
 
 def _parents(domain: str) -> list[str]:
-    """"a.b.example.com" -> ["a.b.example.com", "b.example.com", "example.com"]: lists name registrable
+    """ "a.b.example.com" -> ["a.b.example.com", "b.example.com", "example.com"]: lists name registrable
     domains, and a sub-domain of a listed domain is the same sender."""
     labels = domain.split(".")
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
@@ -113,6 +260,34 @@ def _fake_reason(local: str, domain: str) -> str | None:
     return None
 
 
+_ASCII_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
+@lru_cache(maxsize=65536)
+def _domain_of(domain_part: str) -> tuple[str, str] | str:
+    """(domain, ascii domain), or the reason the domain is not valid; domains repeat, so it is cached."""
+    try:
+        parsed = validate_email(f"postmaster@{domain_part}", check_deliverability=False)
+    except EmailNotValidError as error:
+        return str(error)
+    return parsed.domain.lower(), (parsed.ascii_domain or parsed.domain).lower()
+
+
+def _parse(raw: str) -> tuple[str, str, str, str]:
+    """(local part, domain, ascii domain, normalised address). Plain ASCII addresses take a fast path:
+    the local part by the RFC 5322 dot-atom pattern and the domain through the cache; anything else
+    goes through email-validator whole."""
+    local, at, domain_part = raw.rpartition("@")
+    if at and len(local) <= 64 and len(raw) <= 254 and raw.isascii() and _ASCII_LOCAL.fullmatch(local):
+        domain = _domain_of(domain_part)
+        if isinstance(domain, str):
+            raise EmailNotValidError(domain)
+        return local, domain[0], domain[1], f"{local}@{domain[0]}"
+    parsed = validate_email(raw, check_deliverability=False)
+    domain = parsed.domain.lower()
+    return parsed.local_part, domain, (parsed.ascii_domain or domain).lower(), parsed.normalized
+
+
 def judge_email(
     address: str | None,
     *,
@@ -128,13 +303,15 @@ def judge_email(
     if TEST_MARKER in raw.lower():
         return EmailVerdict(EmailValidity.SPAM, raw, ("marketplace test lead (MSFT_TEST)",))
     try:
-        parsed = validate_email(raw, check_deliverability=False)
+        local, domain, ascii_domain, normalized = _parse(raw)
     except EmailNotValidError as error:
         return EmailVerdict(EmailValidity.INVALID, raw, (f"email invalid: {error}",))
-    local, domain = parsed.local_part, parsed.domain.lower()
-    ascii_domain = (parsed.ascii_domain or domain).lower()
-    base = dict(normalized=parsed.normalized, domain=domain, free_mail=domain in FREE_MAIL_DOMAINS,
-                role_account=local.lower().split("+", 1)[0] in ROLE_LOCAL_PARTS)
+    base = dict(
+        normalized=normalized,
+        domain=domain,
+        free_mail=domain in FREE_MAIL_DOMAINS,
+        role_account=local.lower().split("+", 1)[0] in ROLE_LOCAL_PARTS,
+    )
     spam = _spam_reasons(f"{local.lower()}@{domain}", domain, ascii_domain, blocked, blocked_reasons or {})
     fake = _fake_reason(local, domain)
     if fake:
@@ -185,8 +362,9 @@ def normalize_block_entry(entry: str) -> str:
     try:
         parsed = validate_email(f"postmaster@{text}", check_deliverability=False)
     except EmailNotValidError:
-        raise InvalidInput(f"{entry!r} is neither an email address nor a domain",
-                           fields={"entry": "is not a domain"}) from None
+        raise InvalidInput(
+            f"{entry!r} is neither an email address nor a domain", fields={"entry": "is not a domain"}
+        ) from None
     return parsed.domain.lower()
 
 
@@ -195,10 +373,9 @@ def normalize_block_entry(entry: str) -> str:
 _SPAM_WORDS = re.compile(
     r"\b(casino|viagra|cialis|crypto ?currency|bitcoin|forex|backlinks?|seo services|guest posts?|"
     r"rank (?:your|on) google|loan offer|make money|work from home|adult|escort|lottery|"
-    r"click here|unsubscribe|limited time offer|100% free)\b",
-    re.IGNORECASE,
-)
-_URL = re.compile(r"(https?://|www\.)", re.IGNORECASE)
+    r"click here|unsubscribe|limited time offer|100% free)\b"
+)  # matched against lower-cased text: case-insensitive patterns are three times slower
+_URL = re.compile(r"(https?://|www\.)")
 
 
 def content_spam_reasons(message: str, *texts: str | None) -> tuple[str, ...]:
@@ -206,8 +383,9 @@ def content_spam_reasons(message: str, *texts: str | None) -> tuple[str, ...]:
     reasons = []
     if any(TEST_MARKER in (t or "").lower() for t in (message, *texts)):
         reasons.append("marketplace test lead (MSFT_TEST)")
-    words = {m.lower() for m in _SPAM_WORDS.findall(message or "")}
-    links = len(_URL.findall(message or ""))
+    lowered = (message or "").lower()
+    words = set(_SPAM_WORDS.findall(lowered))
+    links = len(_URL.findall(lowered))
     if len(words) >= 2 or (words and links) or links >= 3:
         shown = ", ".join(sorted(words)[:3]) or f"{links} links"
         reasons.append(f"message reads like spam ({shown})")
@@ -215,11 +393,11 @@ def content_spam_reasons(message: str, *texts: str | None) -> tuple[str, ...]:
 
 
 def spam_word_count(message: str) -> int:
-    return len(_SPAM_WORDS.findall(message or ""))
+    return len(_SPAM_WORDS.findall((message or "").lower()))
 
 
 def link_count(message: str) -> int:
-    return len(_URL.findall(message or ""))
+    return len(_URL.findall((message or "").lower()))
 
 
 # -- phone ---------------------------------------------------------------------------------------
@@ -247,7 +425,9 @@ def judge_phone(number: str | None, country: str | None) -> PhoneVerdict:
             return PhoneVerdict(PhoneValidity.UNKNOWN, None, (why,))
         return PhoneVerdict(PhoneValidity.INVALID, None, ("phone invalid: not a phone number",))
     if phonenumbers.is_valid_number(parsed):
-        return PhoneVerdict(PhoneValidity.VALID, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+        return PhoneVerdict(
+            PhoneValidity.VALID, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        )
     where = phonenumbers.region_code_for_country_code(parsed.country_code)
     if where in ("ZZ", None):
         return PhoneVerdict(PhoneValidity.INVALID, None, (f"phone invalid: no country uses +{parsed.country_code}",))

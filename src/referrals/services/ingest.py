@@ -66,7 +66,9 @@ def _build(conn: Connection, draft: LeadDraft, now: datetime, by: Actor | None, 
         if place not in places:
             places[place] = _location_for(conn, draft)
         location_id = places[place]
-    screening = screen(conn, origin=draft.origin, customer=draft.customer, message=draft.message)
+    screening = screen(
+        conn, origin=draft.origin, customer=draft.customer, message=draft.message, partner_id=draft.partner_id
+    )
     return lead_rules.receive(
         id=new_id(int((draft.received_at or now).timestamp() * 1000)),
         partner_id=draft.partner_id,

@@ -1,19 +1,127 @@
-"""Judges a lead's contact details and quality when it arrives."""
+"""Judges a lead's contact details and quality when it arrives.
 
-from sqlalchemy import Connection
+Called for every lead, 100,000 at a time in bulk ingestion, so nothing here queries the database per
+lead: the block list, the current quality model and the settings are loaded once per engine and
+reused for CACHE_SECONDS, or until `invalidate()` (called by the block-list and training services
+when they change something; other processes see the change when their cache expires).
+"""
 
-from referrals.domain.checks import is_email_syntax
-from referrals.domain.enums import EmailValidity, PhoneValidity, QualityLabel
-from referrals.domain.lead import Customer, Origin, Quality, Screening
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, select
+
+from referrals.domain.enums import EmailValidity
+from referrals.domain.lead import Customer, Origin, Screening
+from referrals.domain.quality import PRIOR, QualityModel, assess
+from referrals.domain.quality_features import LeadFacts
+from referrals.domain.validity import EmailVerdict, PhoneVerdict, content_spam_reasons, judge_email, judge_phone
+from referrals.store.tables import blocklist, quality_models
+
+CACHE_SECONDS = 60.0
 
 
-def screen(conn: Connection, *, origin: Origin, customer: Customer, message: str) -> Screening:
-    email = customer.email or ""
-    if not email:
-        email_validity = EmailValidity.UNKNOWN
-    else:
-        email_validity = EmailValidity.VALID if is_email_syntax(email) else EmailValidity.INVALID
-    phone_validity = PhoneValidity.UNKNOWN
-    probability = 0.5 if email_validity is EmailValidity.VALID else 0.2
-    label = QualityLabel.HIGH if probability >= 0.5 else QualityLabel.LOW
-    return Screening(email_validity, phone_validity, (), Quality(label, probability, ()))
+@dataclass(frozen=True)
+class ScreeningContext:
+    """What screening needs besides the lead itself, loaded once and shared."""
+
+    blocked: frozenset[str] = frozenset()
+    blocked_reasons: dict[str, str] | None = None
+    model: QualityModel = PRIOR
+    threshold: float = 0.5
+    check_dns: bool = False
+    dns_timeout: float = 2.0
+    loaded_at: float = 0.0
+    generation: int = 0
+
+
+_contexts: "weakref.WeakKeyDictionary[Engine, ScreeningContext]" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+_generation = 0
+
+
+def invalidate() -> None:
+    """Forget the loaded block list and model everywhere in this process."""
+    global _generation
+    with _lock:
+        _generation += 1
+
+
+def load_model(conn: Connection) -> QualityModel:
+    """The newest trained model, or the priors when nothing was trained (or it cannot be read)."""
+    row = conn.execute(
+        select(quality_models.c.params)
+        .order_by(quality_models.c.trained_at.desc(), quality_models.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return PRIOR
+    try:
+        return QualityModel.from_params(row.params)
+    except (KeyError, TypeError, ValueError):
+        return PRIOR
+
+
+def load_context(conn: Connection) -> ScreeningContext:
+    from referrals.config import get_settings  # settings are read at the edge, once per load
+
+    settings = get_settings()
+    rows = conn.execute(select(blocklist.c.entry, blocklist.c.reason)).all()
+    return ScreeningContext(
+        blocked=frozenset(r.entry for r in rows),
+        blocked_reasons={r.entry: r.reason for r in rows if r.reason},
+        model=load_model(conn),
+        threshold=settings.quality_threshold,
+        check_dns=settings.check_dns,
+        dns_timeout=settings.dns_timeout,
+        loaded_at=time.monotonic(),
+        generation=_generation,
+    )
+
+
+def context_for(conn: Connection) -> ScreeningContext:
+    engine = conn.engine
+    context = _contexts.get(engine)
+    if context is None or context.generation != _generation or time.monotonic() - context.loaded_at > CACHE_SECONDS:
+        context = load_context(conn)
+        with _lock:
+            _contexts[engine] = context
+    return context
+
+
+def judge_contact(customer: Customer, context: ScreeningContext) -> tuple[EmailVerdict, PhoneVerdict]:
+    email = judge_email(customer.email, blocked=context.blocked, blocked_reasons=context.blocked_reasons)
+    if context.check_dns and email.validity is EmailValidity.VALID:
+        from referrals.adapters.dns import mail_domain_checker
+
+        answer = mail_domain_checker(context.dns_timeout)(email.domain)
+        email = judge_email(
+            customer.email, blocked=context.blocked, blocked_reasons=context.blocked_reasons, mail_domain=answer
+        )
+    return email, judge_phone(customer.phone, customer.country)
+
+
+def screen_with(
+    context: ScreeningContext, *, origin: Origin, customer: Customer, message: str, partner_id: str | None = None
+) -> Screening:
+    email, phone = judge_contact(customer, context)
+    reasons = list(email.reasons) if email.spam else []
+    for reason in content_spam_reasons(
+        message, customer.first_name, customer.last_name, customer.company, customer.title
+    ):
+        if reason not in reasons:
+            reasons.append(reason)
+    facts = LeadFacts(origin, customer, message, email.validity, phone.validity, spam=bool(reasons))
+    quality = assess(context.model, facts, threshold=context.threshold, partner_id=partner_id)
+    return Screening(email.validity, phone.validity, tuple(reasons), quality)
+
+
+def screen(
+    conn: Connection, *, origin: Origin, customer: Customer, message: str, partner_id: str | None = None
+) -> Screening:
+    """Email and phone verdicts, spam flags with reasons, and the quality estimate for one lead.
+
+    `partner_id`, when given, applies that partner's learned offset on top of the program's model."""
+    return screen_with(context_for(conn), origin=origin, customer=customer, message=message, partner_id=partner_id)

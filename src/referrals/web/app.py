@@ -1,11 +1,27 @@
 """The FastAPI application factory."""
 
+from fastapi import APIRouter
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine, text
 
 from referrals import __version__
 from referrals.config import Settings, get_settings
 from referrals.store.db import make_engine
+from referrals.web import errors
+from referrals.web.api import actions, inbound, ingest, leads, partner
+from referrals.web.bodylimit import BodyLimit
+from referrals.web.ratelimit import TokenBucket
+
+INBOUND_RATE = "600/minute"  # per inbound key: far above any marketplace's pace, well below a flood
+
+
+def api_router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(leads.router)  # static /leads/... paths before /leads/{lead_id}/...
+    api.include_router(ingest.router)
+    api.include_router(actions.router)
+    api.include_router(partner.router)
+    return api
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPIOffline:
@@ -18,6 +34,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.inbound_limiter = TokenBucket.from_rate(INBOUND_RATE)
+    app.state.session_principal = None  # the web pages install their session resolver here
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(api_router())
+    app.include_router(inbound.router)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""The outside world: payload formats, mail, DNS."""

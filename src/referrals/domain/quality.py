@@ -1,0 +1,251 @@
+"""Lead quality: the probability that a lead converts, with the reasons in words.
+
+The model is an L2-regularised logistic regression on the named features of quality_features.py,
+fitted by Newton's method in numpy. The penalty pulls each weight toward a hand-set prior rather
+than toward zero, so before there is history the priors speak, and as outcomes accumulate the data
+takes over. Each partner gets an offset fitted on its own outcomes and shrunk toward the program's
+model (a partner with few outcomes scores like the program). Scoring is a dictionary walk: a few
+microseconds per lead, no numpy.
+"""
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from referrals.domain.enums import QualityLabel
+from referrals.domain.lead import Quality
+from referrals.domain.quality_features import LeadFacts, describe, features, group
+
+PARAMS_VERSION = 1
+MIN_FACTOR = 0.05  # contributions smaller than this (in log-odds) are not worth naming
+
+
+@dataclass(frozen=True)
+class QualityModel:
+    bias: float
+    weights: Mapping[str, float]
+    partners: Mapping[str, float] = field(default_factory=dict)
+    baselines: Mapping[str, float] = field(default_factory=dict)  # a typical lead's contribution per group
+    examples: int = 0
+
+    @property
+    def is_prior(self) -> bool:
+        return self.examples == 0
+
+    def to_params(self) -> dict:
+        return {
+            "version": PARAMS_VERSION,
+            "kind": "logistic",
+            "bias": self.bias,
+            "weights": dict(self.weights),
+            "partners": dict(self.partners),
+            "baselines": dict(self.baselines),
+            "examples": self.examples,
+        }
+
+    @classmethod
+    def from_params(cls, params: Mapping) -> "QualityModel":
+        if params.get("version") != PARAMS_VERSION or params.get("kind") != "logistic":
+            raise ValueError("unsupported quality model parameters")
+        return cls(
+            float(params["bias"]),
+            dict(params["weights"]),
+            dict(params.get("partners", {})),
+            dict(params.get("baselines", {})),
+            int(params.get("examples", 0)),
+        )
+
+
+# Log-odds before any history: a typical B2B referral converts about one time in eight; what the
+# customer did and how reachable they are move that most.
+PRIOR = QualityModel(
+    bias=-2.0,
+    weights={
+        "channel=sales": 1.3,
+        "channel=marketing": 0.7,
+        "channel=profile": 0.4,
+        "channel=offer_contact_me": 0.4,
+        "channel=offer_test_drive": 0.0,
+        "channel=offer_free_trial": -0.2,
+        "channel=offer_get_it_now": -0.4,
+        "email=valid": 0.3,
+        "email=invalid": -1.2,
+        "email=spam": -2.0,
+        "email=unknown": -0.3,
+        "phone=valid": 0.4,
+        "phone=invalid": -0.5,
+        "phone=unknown": -0.2,
+        "mail=company": 0.5,
+        "mail=free": -0.3,
+        "mail=none": -0.3,
+        "role_account": -0.3,
+        "domain_matches_company": 0.3,
+        "msg=empty": -0.4,
+        "msg=short": -0.1,
+        "msg=medium": 0.2,
+        "msg=long": 0.4,
+        "msg_buying": 0.5,
+        "msg_buying_many": 0.4,
+        "msg_spamwords": -1.0,
+        "msg_links": -0.4,
+        "msg_caps": -0.3,
+        "title=senior": 0.3,
+        "title=student": -0.8,
+        "title=none": -0.2,
+        "company_missing": -0.5,
+        "company_is_person": -0.3,
+        "name_missing": -0.3,
+        "spam": -2.0,
+        "size=1-9": -0.2,
+        "size=50-249": 0.1,
+        "size=250-999": 0.2,
+        "size=1000-4999": 0.3,
+        "size=5000+": 0.3,
+        "size=unknown": -0.1,
+    },
+)
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def contributions(model: QualityModel, feats: Mapping[str, float], partner_id: str | None = None):
+    """(log-odds, [(feature, contribution relative to a typical lead)])."""
+    weights, baselines = model.weights, model.baselines
+    z = model.bias
+    parts = []
+    for name, value in feats.items():
+        w = weights.get(name)
+        if w is None:
+            continue
+        c = w * value
+        z += c
+        parts.append((name, c - baselines.get(group(name), 0.0)))
+    if partner_id is not None:
+        offset = model.partners.get(partner_id, 0.0)
+        if offset:
+            z += offset
+            parts.append(("partner", offset))
+    return z, parts
+
+
+def score(model: QualityModel, feats: Mapping[str, float], partner_id: str | None = None) -> float:
+    return _sigmoid(contributions(model, feats, partner_id)[0])
+
+
+def assess(
+    model: QualityModel, facts: LeadFacts, *, threshold: float, partner_id: str | None = None, top: int = 3
+) -> Quality:
+    """Probability, label (any spam flag forces Low) and the top factors in words."""
+    z, parts = contributions(model, features(facts), partner_id)
+    probability = _sigmoid(z)
+    parts.sort(key=lambda p: -abs(p[1]))
+    factors = tuple(describe(name) for name, c in parts[:top] if abs(c) >= MIN_FACTOR)
+    high = probability >= threshold and not facts.spam
+    return Quality(QualityLabel.HIGH if high else QualityLabel.LOW, probability, factors)
+
+
+# -- fitting -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    features: Mapping[str, float]
+    converted: bool
+    weight: float = 1.0  # a lead declined as spam counts more: it is strong evidence
+    partner_id: str | None = None
+
+
+def fit(
+    examples: Sequence[Example],
+    *,
+    prior: QualityModel = PRIOR,
+    l2: float = 5.0,
+    partner_l2: float = 8.0,
+    min_count: int = 10,
+    iterations: int = 25,
+) -> QualityModel:
+    """MAP logistic regression: weights pulled toward `prior` with strength `l2`; then one offset per
+    partner, pulled toward zero with strength `partner_l2`."""
+    if not examples:
+        return prior
+    counts = Counter(name for ex in examples for name in ex.features)
+    vocab = sorted({n for n, k in counts.items() if k >= min_count} | set(prior.weights))
+    index = {n: j for j, n in enumerate(vocab)}
+    x = np.zeros((len(examples), len(vocab) + 1), dtype=np.float32)
+    x[:, -1] = 1.0  # the bias column, not penalised
+    for i, ex in enumerate(examples):
+        for name, value in ex.features.items():
+            j = index.get(name)
+            if j is not None:
+                x[i, j] = value
+    y = np.array([ex.converted for ex in examples], dtype=np.float64)
+    sw = np.array([ex.weight for ex in examples], dtype=np.float64)
+    center = np.array([prior.weights.get(n, 0.0) for n in vocab] + [prior.bias])
+    penalty = np.full(len(vocab) + 1, l2)
+    penalty[-1] = 1e-4
+    beta = _newton(x, y, sw, center, penalty, np.zeros(len(examples)), iterations)
+    weights = {n: float(beta[j]) for n, j in index.items()}
+    logits = _matvec(x, beta)
+    partners = _partner_offsets(examples, logits, y, sw, partner_l2)
+    baselines = _baselines(examples, weights)
+    return QualityModel(float(beta[-1]), weights, partners, baselines, len(examples))
+
+
+def _matvec(x: np.ndarray, beta: np.ndarray, chunk: int = 50_000) -> np.ndarray:
+    return np.concatenate([x[s : s + chunk].astype(np.float64) @ beta for s in range(0, len(x), chunk)])
+
+
+def _newton(x, y, sw, center, penalty, offset, iterations, chunk: int = 50_000) -> np.ndarray:
+    beta = center.copy()
+    for _ in range(iterations):
+        grad = penalty * (beta - center)
+        hess = np.diag(penalty)
+        for s in range(0, len(x), chunk):
+            xc = x[s : s + chunk].astype(np.float64)
+            p = 0.5 * (1.0 + np.tanh(0.5 * (xc @ beta + offset[s : s + chunk])))  # a sigmoid that cannot overflow
+            grad += xc.T @ (sw[s : s + chunk] * (p - y[s : s + chunk]))
+            hess += (xc * (sw[s : s + chunk] * p * (1 - p))[:, None]).T @ xc
+        step = np.linalg.solve(hess, grad)
+        step *= min(1.0, 5.0 / max(np.max(np.abs(step)), 1e-12))  # damped: no wild first steps
+        beta -= step
+        if np.max(np.abs(step)) < 1e-6:
+            break
+    return beta
+
+
+def _partner_offsets(examples, logits, y, sw, strength: float) -> dict[str, float]:
+    """One-dimensional MAP fits of each partner's offset on top of the program's logits."""
+    by_partner: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        if ex.partner_id is not None:
+            by_partner.setdefault(ex.partner_id, []).append(i)
+    offsets = {}
+    for partner_id, rows in by_partner.items():
+        idx = np.array(rows)
+        z, t, w = logits[idx], y[idx], sw[idx]
+        b = 0.0
+        for _ in range(20):
+            p = 0.5 * (1.0 + np.tanh(0.5 * (z + b)))
+            step = (np.sum(w * (p - t)) + strength * b) / (np.sum(w * p * (1 - p)) + strength)
+            b -= step
+            if abs(step) < 1e-7:
+                break
+        if abs(b) >= 0.01:
+            offsets[partner_id] = round(float(b), 4)
+    return offsets
+
+
+def _baselines(examples: Sequence[Example], weights: Mapping[str, float]) -> dict[str, float]:
+    totals: Counter = Counter()
+    for ex in examples:
+        for name, value in ex.features.items():
+            totals[group(name)] += weights.get(name, 0.0) * value
+    return {g: total / len(examples) for g, total in totals.items()}

@@ -1,0 +1,213 @@
+"""What the quality model may know about a lead: only what was known when it arrived.
+
+Each lead becomes a few named features ("channel=sales", "mail=company", "msg_buying"), most of them
+one-hot within a group (the text before "="). Names are stable: trained weights are stored by name.
+"""
+
+import re
+from dataclasses import dataclass
+
+from referrals.domain.enums import EmailValidity, LeadType, PhoneValidity, Qualification
+from referrals.domain.lead import Customer, Origin
+from referrals.domain.text import fold
+from referrals.domain.validity import FREE_MAIL_DOMAINS, ROLE_LOCAL_PARTS, spam_word_count
+from referrals.domain.vocab import CompanySize, Industry
+
+
+@dataclass(frozen=True)
+class LeadFacts:
+    """The lead as the model sees it: origin, customer, message and the contact verdicts."""
+
+    origin: Origin
+    customer: Customer
+    message: str
+    email_validity: EmailValidity
+    phone_validity: PhoneValidity
+    spam: bool
+
+
+BUYING_WORDS = re.compile(
+    r"\b(budget|licen[cs]es?|seats?|users|employees|quote|quotation|pricing|price|proposal|implement\w*|"
+    r"migrat\w*|deploy\w*|roll-?out|timeline|deadline|this quarter|next month|q[1-4]|go-?live|integrat\w*|"
+    r"preventivo|licenze|utenti|dipendenti|migrazione|scadenza)\b|[€$£]\s?\d|\d+\s?(?:users|utenti|seats)"
+)  # matched against lower-cased text: case-insensitive patterns are three times slower
+_SENIOR = re.compile(
+    r"\b(ceo|cto|cio|cfo|coo|ciso|chief|director|head|vp|vice president|president|owner|founder|"
+    r"partner|manager|direttore|responsabile|amministratore|titolare)\b",
+    re.IGNORECASE,
+)
+_STUDENT = re.compile(r"\b(student|intern|trainee|stagista|studente|tirocinante)\b", re.IGNORECASE)
+_COMPANY_NOISE = re.compile(
+    r"\b(inc|ltd|llc|gmbh|spa|srl|s\.p\.a|s\.r\.l|sa|ag|bv|plc|co|corp|corporation|company|group|the)\b"
+)
+
+
+def buying_signal_count(message: str) -> int:
+    return len(BUYING_WORDS.findall((message or "").lower()))
+
+
+def channel(origin: Origin) -> str:
+    """Qualification, type and call to action folded into one group: they are nested, not independent."""
+    if origin.qualification is not Qualification.DIRECT:
+        return origin.qualification.value
+    if origin.type is LeadType.PROFILE:
+        return "profile"
+    return f"offer_{origin.call_to_action.value if origin.call_to_action else 'none'}"
+
+
+def _mail_kind(email: str | None, validity: EmailValidity) -> tuple[str, str]:
+    text = (email or "").strip().lower()
+    if "@" not in text or validity is EmailValidity.INVALID:
+        return "none", ""
+    local, _, domain = text.rpartition("@")
+    return ("free" if domain in FREE_MAIL_DOMAINS else "company"), domain
+
+
+def _message_band(message: str) -> str:
+    size = len(message.strip())
+    if size == 0:
+        return "empty"
+    if size < 60:
+        return "short"
+    return "medium" if size < 300 else "long"
+
+
+def _fold(text: str) -> str:
+    return text.lower() if text.isascii() else fold(text)
+
+
+def _domain_matches_company(domain: str, company: str) -> bool:
+    name = domain.split(".", 1)[0].replace("-", "")
+    words = _COMPANY_NOISE.sub(" ", _fold(company)).split()
+    squashed = "".join(ch for ch in "".join(words) if ch.isalnum())
+    return len(name) >= 3 and bool(squashed) and (name in squashed or squashed in name)
+
+
+def features(facts: LeadFacts) -> dict[str, float]:
+    o, c, message = facts.origin, facts.customer, facts.message or ""
+    mail, domain = _mail_kind(c.email, facts.email_validity)
+    out = {
+        f"channel={channel(o)}": 1.0,
+        f"source={o.source.value}": 1.0,
+        f"country={c.country or 'none'}": 1.0,
+        f"size={c.company_size or 'unknown'}": 1.0,
+        f"industry={c.industry or 'unknown'}": 1.0,
+        f"email={facts.email_validity.value}": 1.0,
+        f"phone={facts.phone_validity.value}": 1.0,
+        f"mail={mail}": 1.0,
+        f"msg={_message_band(message)}": 1.0,
+    }
+    local = (c.email or "").strip().lower().partition("@")[0].split("+", 1)[0]
+    if mail != "none" and local in ROLE_LOCAL_PARTS:
+        out["role_account"] = 1.0
+    if mail == "company" and _domain_matches_company(domain, c.company or ""):
+        out["domain_matches_company"] = 1.0
+    buying = buying_signal_count(message)
+    if buying:
+        out["msg_buying"] = 1.0
+    if buying >= 3:
+        out["msg_buying_many"] = 1.0
+    lowered = message.lower()
+    if spam_word_count(lowered):
+        out["msg_spamwords"] = 1.0
+    if "http" in lowered or "www." in lowered:
+        out["msg_links"] = 1.0
+    if len(message) >= 20:
+        upper, lower = sum(map(str.isupper, message)), sum(map(str.islower, message))
+        if upper >= 20 and upper > 1.5 * lower:
+            out["msg_caps"] = 1.0
+    title = c.title or ""
+    out[
+        "title="
+        + (
+            "student"
+            if _STUDENT.search(title)
+            else "senior"
+            if _SENIOR.search(title)
+            else "other"
+            if title.strip()
+            else "none"
+        )
+    ] = 1.0
+    company = _fold((c.company or "").strip())
+    person = _fold(f"{c.first_name or ''} {c.last_name or ''}".strip())
+    if not company:
+        out["company_missing"] = 1.0
+    elif person and company == person:
+        out["company_is_person"] = 1.0
+    if not (c.first_name or "").strip() or not (c.last_name or "").strip():
+        out["name_missing"] = 1.0
+    if facts.spam:
+        out["spam"] = 1.0
+    return out
+
+
+def group(name: str) -> str:
+    return name.split("=", 1)[0]
+
+
+_CHANNEL_WORDS = {
+    "sales": "sales-qualified lead",
+    "marketing": "marketing-qualified lead",
+    "profile": "found the partner in the directory",
+    "offer_contact_me": "customer asked to be contacted",
+    "offer_free_trial": "free trial sign-up",
+    "offer_test_drive": "test drive",
+    "offer_get_it_now": "get-it-now download",
+}
+_WORDS = {
+    "email=valid": "email valid",
+    "email=invalid": "email invalid",
+    "email=spam": "email flagged as spam",
+    "email=unknown": "email not verified",
+    "phone=valid": "phone valid",
+    "phone=invalid": "phone invalid",
+    "phone=unknown": "no checkable phone",
+    "mail=company": "company email domain",
+    "mail=free": "free-mail address",
+    "mail=none": "no usable email",
+    "msg=empty": "no message",
+    "msg=short": "very short message",
+    "msg=medium": "message of some substance",
+    "msg=long": "detailed message",
+    "role_account": "role account (info@, sales@...)",
+    "domain_matches_company": "email domain matches the company",
+    "msg_buying": "message mentions budget, users or timeline",
+    "msg_buying_many": "message full of buying details",
+    "msg_spamwords": "spam words in the message",
+    "msg_links": "links in the message",
+    "msg_caps": "message in capitals",
+    "title=senior": "senior job title",
+    "title=student": "student or intern",
+    "title=none": "no job title",
+    "title=other": "job title given",
+    "company_missing": "no company name",
+    "company_is_person": "company name is a person's name",
+    "name_missing": "contact name incomplete",
+    "spam": "spam flag",
+    "partner": "this partner's past outcomes",
+}
+_SIZE_WORDS = {s.value: f"company size {s.value}" for s in CompanySize}
+_INDUSTRY_WORDS = {i.value: f"industry: {i.value.replace('_', ' ')}" for i in Industry}
+
+
+def describe(name: str) -> str:
+    """A feature in plain words, for the "main factors" shown with the quality label."""
+    if name in _WORDS:
+        return _WORDS[name]
+    key, _, value = name.partition("=")
+    if key == "channel":
+        return _CHANNEL_WORDS.get(value, f"lead kind {value}")
+    if key == "source":
+        return {
+            "appsource": "from AppSource",
+            "azure_marketplace": "from Azure Marketplace",
+            "azure_portal": "from the Azure portal",
+        }.get(value, f"source {value}")
+    if key == "country":
+        return "no country" if value == "none" else f"customer in {value}"
+    if key == "size":
+        return _SIZE_WORDS.get(value, "company size not given")
+    if key == "industry":
+        return _INDUSTRY_WORDS.get(value, "industry not given")
+    return name.replace("_", " ")

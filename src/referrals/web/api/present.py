@@ -1,0 +1,66 @@
+"""Domain objects → API shapes. Every lead goes out through `lead_public`, which reads the customer
+through `visible_customer`, so an expired lead never shows contact details."""
+
+from dataclasses import asdict
+from datetime import datetime
+
+from referrals.domain.deal import Deal, Money
+from referrals.domain.lead import Lead, visible_customer
+from referrals.web.api.schemas import (
+    ClosingPublic,
+    CustomerPublic,
+    DealPublic,
+    HistoryEntryPublic,
+    LeadDetailPublic,
+    LeadPublic,
+    MoneyPublic,
+    OfferPublic,
+    QualityPublic,
+    ReferrerPublic,
+)
+
+
+def money_public(money: Money) -> MoneyPublic:
+    return MoneyPublic(amount=f"{money.amount:.2f}", currency=money.currency)
+
+
+def deal_public(deal: Deal | None) -> DealPublic | None:
+    if deal is None:
+        return None
+    t = deal.terms
+    return DealPublic(
+        deal_name=t.name, estimated_value=money_public(t.value), team_member_ids=list(t.team_member_ids),
+        estimated_purchase_date=t.purchase_date, notes=t.notes, campaign_id=t.campaign_id, crm_id=t.crm_id,
+        customer_contacts=[asdict(c) for c in t.customer_contacts], employees=[asdict(e) for e in deal.employees],
+    )
+
+
+def _fields(lead: Lead, favorite: bool, now: datetime) -> dict:
+    o, s = lead.origin, lead.screening
+    return dict(
+        id=lead.id, partner_id=lead.partner_id, location_id=lead.location_id, type=o.type,
+        qualification=o.qualification, source=o.source, call_to_action=o.call_to_action,
+        offer=OfferPublic(id=o.offer_id, title=o.offer_title),
+        referrer=ReferrerPublic(kind=o.referrer_kind, id=o.referrer_id, email=o.referrer_email),
+        customer=CustomerPublic(**asdict(visible_customer(lead))), message=lead.message,
+        customer_requested_contact=lead.customer_requested_contact, status=lead.status, outcome=lead.outcome,
+        informational=lead.informational, urgency=lead.urgency(now), created_at=lead.created_at,
+        response_due_at=lead.response_due_at, archive_due_at=lead.archive_due_at, accepted_at=lead.accepted_at,
+        archived_at=lead.archived_at, email_validity=s.email_validity, phone_validity=s.phone_validity,
+        spam_reasons=list(s.spam_reasons),
+        quality=QualityPublic(label=s.quality.label, probability=s.quality.probability,
+                              factors=list(s.quality.factors)),
+        favorite=favorite, deal=deal_public(lead.deal),
+        closing=ClosingPublic(reason=lead.closing.reason, notes=lead.closing.notes) if lead.closing else None,
+        is_test=lead.is_test, etag=lead.etag,
+    )
+
+
+def lead_public(lead: Lead, *, favorite: bool, now: datetime) -> LeadPublic:
+    return LeadPublic(**_fields(lead, favorite, now))
+
+
+def lead_detail_public(lead: Lead, *, favorite: bool, history: list[dict], now: datetime) -> LeadDetailPublic:
+    entries = [HistoryEntryPublic(**{k: v for k, v in row.items() if k in HistoryEntryPublic.model_fields})
+               for row in history]
+    return LeadDetailPublic(**_fields(lead, favorite, now), history=entries)

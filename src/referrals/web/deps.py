@@ -1,0 +1,110 @@
+"""Typed dependencies the routes stand on: the engine, the clock, who is asking and what they may do,
+and "this lead of this partner, or 404". Tenant scoping and role checks live here and in the services,
+never in a route body.
+
+Who is asking comes from an `Authorization: Bearer` API token, or else from whatever session resolver the
+web pages install as `app.state.session_principal` (a callable (request, engine) -> Principal | None that
+also checks CSRF on unsafe methods). Without either, the answer is 401.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from referrals.config import Settings
+from referrals.domain.access import Principal
+from referrals.domain.enums import Role
+from referrals.domain.errors import Forbidden
+from referrals.services.auth import principal_for_token
+from referrals.services.reading import LeadDetail, get_lead
+from referrals.store.db import reading
+from referrals.web.errors import Unauthenticated
+
+SessionResolver = Callable[[Request, Engine], Principal | None]
+
+_bearer = HTTPBearer(
+    auto_error=False, description="An API token from `referrals tokens create EMAIL`.", scheme_name="token"
+)
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_now() -> datetime:
+    """The one clock of the web edge; tests override it through app.dependency_overrides."""
+    return datetime.now(UTC)
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+Now = Annotated[datetime, Depends(get_now)]
+
+
+def get_principal(
+    request: Request,
+    engine: EngineDep,
+    now: Now,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is not None:
+        with reading(engine) as conn:
+            principal = principal_for_token(conn, credentials.credentials, now)
+        if principal is None:
+            raise Unauthenticated("The API token is unknown or revoked.")
+        return principal
+    resolver: SessionResolver | None = getattr(request.app.state, "session_principal", None)
+    principal = resolver(request, engine) if resolver else None
+    if principal is None:
+        raise Unauthenticated("Sign in, or send an API token as `Authorization: Bearer <token>`.")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def _lead_reader(principal: CurrentUser) -> Principal:
+    principal.partner_scope()
+    return principal
+
+
+def _lead_admin(principal: CurrentUser) -> Principal:
+    principal.partner_scope(acting=True)
+    return principal
+
+
+def _program_staff(principal: CurrentUser) -> Principal:
+    principal.require(Role.PROGRAM_ADMIN, Role.PROGRAM_SELLER)
+    return principal
+
+
+def _partner_member(principal: CurrentUser) -> Principal:
+    if principal.partner_id is None:
+        raise Forbidden("This is for a partner's own users.")
+    return principal
+
+
+LeadReader = Annotated[Principal, Depends(_lead_reader)]  # Referrals admin or user
+LeadAdmin = Annotated[Principal, Depends(_lead_admin)]  # Referrals admin
+ProgramStaff = Annotated[Principal, Depends(_program_staff)]  # program admin or seller
+PartnerMember = Annotated[Principal, Depends(_partner_member)]  # any role of a partner
+
+
+def load_partner_lead(lead_id: str, principal: LeadReader, engine: EngineDep) -> LeadDetail:
+    """The lead with this id of the caller's partner: unknown ids and other partners' ids are both 404."""
+    return get_lead(engine, principal, lead_id)
+
+
+PartnerLead = Annotated[LeadDetail, Depends(load_partner_lead)]
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", description="The lead's etag as last read; a stale one answers 412."),
+]
