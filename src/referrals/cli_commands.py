@@ -90,12 +90,14 @@ def serve(
     _use_database(db)
     settings = get_settings()
     engine = engine_for(db)
+    app = create_app(settings, engine)
     if not no_worker:
-        from referrals.jobs import start_embedded
+        from referrals.jobs import kick, start_embedded
 
         start_embedded()
+        app.state.kick_outbox = kick
     try:
-        uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info")
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error}")
 

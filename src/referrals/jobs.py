@@ -7,6 +7,7 @@ same code serves both set-ups.
 """
 
 import logging
+import time
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -87,6 +88,17 @@ def refresh_directory_stats() -> None:
 def retrain_quality() -> None:
     """Retrain the lead-quality model once a day from the outcomes partners reported."""
     train_if_due(_engine(), now=_now())
+
+
+_last_kick = [0.0]
+
+
+def kick() -> None:
+    """Ask a worker to drain the outbox soon; at most once every two seconds."""
+    moment = time.monotonic()
+    if moment - _last_kick[0] >= 2:
+        _last_kick[0] = moment
+        kick_outbox()
 
 
 class EmbeddedConsumer(Consumer):

@@ -13,9 +13,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, or_, select, update
 
 from referrals.adapters.smtp import PermanentFailure, SmtpMailer, TransientFailure, build_message
+from referrals.domain.access import Principal
+from referrals.domain.enums import Role
+from referrals.domain.errors import NotFound
 from referrals.domain.notify import MAX_ATTEMPTS, retry_after
 from referrals.emails import render
-from referrals.store.db import is_sqlite, writing
+from referrals.store.db import is_sqlite, reading, writing
 from referrals.store.ids import new_id
 from referrals.store.tables import outbox
 from referrals.store.upsert import insert_ignore
@@ -110,3 +113,26 @@ def drain(engine: Engine, mailer: SmtpMailer, *, now: datetime, batch: int = 50,
         if len(claimed) < batch:
             break
     return DrainReport(sent, retried, failed)
+
+
+def list_messages(engine: Engine, principal: Principal, *, status: str | None = None, limit: int = 100) -> list:
+    """The outbox as program admins see it: what waits, what went, what failed and why."""
+    principal.require(Role.PROGRAM_ADMIN)
+    with reading(engine) as conn:
+        query = select(outbox).order_by(outbox.c.created_at.desc(), outbox.c.id.desc()).limit(max(1, min(limit, 500)))
+        if status:
+            query = query.where(outbox.c.status == status)
+        return conn.execute(query).all()
+
+
+def retry_message(engine: Engine, principal: Principal, message_id: str, *, now: datetime) -> None:
+    """Send a failed message again (after fixing the address or the server, say)."""
+    principal.require(Role.PROGRAM_ADMIN)
+    with writing(engine) as conn:
+        changed = conn.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id, outbox.c.status == "failed")
+            .values(status="pending", next_attempt_at=now, attempts=0, claimed_until=None)
+        ).rowcount
+    if changed != 1:
+        raise NotFound("No failed message with this id.")

@@ -8,7 +8,7 @@ from referrals import __version__
 from referrals.config import Settings, get_settings
 from referrals.store.db import make_engine
 from referrals.web import errors
-from referrals.web.api import actions, inbound, ingest, leads, partner
+from referrals.web.api import actions, inbound, ingest, leads, notifications, partner
 from referrals.web.bodylimit import BodyLimit
 from referrals.web.ratelimit import TokenBucket
 
@@ -21,6 +21,7 @@ def api_router() -> APIRouter:
     api.include_router(ingest.router)
     api.include_router(actions.router)
     api.include_router(partner.router)
+    api.include_router(notifications.router)
     return api
 
 
@@ -36,10 +37,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.inbound_limiter = TokenBucket.from_rate(INBOUND_RATE)
     app.state.session_principal = None  # the web pages install their session resolver here
+    app.state.kick_outbox = None  # `referrals serve` installs the job queue's outbox kick here
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(api_router())
     app.include_router(inbound.router)
+
+    @app.middleware("http")
+    async def kick_outbox_after_writes(request, call_next):
+        # A change may have queued email: wake the outbox now instead of at the next minute's drain.
+        response = await call_next(request)
+        kick = request.app.state.kick_outbox
+        if kick is not None and request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400:
+            kick()
+        return response
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
