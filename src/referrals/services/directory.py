@@ -38,6 +38,7 @@ class SearchQuery:
     company_size: str | None = None
     industry: str | None = None
     limit: int = 20
+    soft_text: bool = False  # suggestions: the text ranks partners but does not exclude any
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,10 @@ def _candidates(conn: Connection, query: SearchQuery, query_terms: list[str]) ->
                 )
             )
         )
-    if not query_terms:
-        return {partner_id: {} for partner_id in conn.execute(published).scalars()}
+    if not query_terms or query.soft_text:
+        everyone: dict[str, dict[str, float]] = {partner_id: {} for partner_id in conn.execute(published).scalars()}
+        if not query_terms:
+            return everyone
     matches: dict[str, dict[str, float]] = {}
     rows = conn.execute(
         select(profile_terms.c.partner_id, profile_terms.c.term, profile_terms.c.weight).where(
@@ -70,6 +73,8 @@ def _candidates(conn: Connection, query: SearchQuery, query_terms: list[str]) ->
     )
     for row in rows:
         matches.setdefault(row.partner_id, {})[row.term] = float(row.weight)
+    if query.soft_text:
+        return {partner_id: matches.get(partner_id, {}) for partner_id in everyone}
     return matches
 
 
@@ -93,8 +98,9 @@ def score_partner(
         responsiveness = Responsiveness(stats.leads, stats.answered, stats.expired, median)
         liked, disliked = stats.liked, stats.disliked
     features = lead_features(query.industry, query.company_size, query.country, query.text)
+    relevance = relevance_score(query_terms, matches)
     return Score(
-        relevance=relevance_score(query_terms, matches),
+        relevance=0.2 + 0.8 * relevance if query.soft_text else relevance,
         fit=fit_score(
             sizes=profile.company_sizes, industries=profile.industries, size=query.company_size, industry=query.industry
         ),
@@ -126,6 +132,16 @@ def search(engine: Engine, query: SearchQuery) -> list[Hit]:
             )
     hits.sort(key=lambda hit: (-hit.score.total, hit.name, hit.partner_id))
     return hits[: max(1, min(query.limit, MAX_RESULTS))]
+
+
+def suggest_partners(engine: Engine, *, need: str, country: str | None, company_size: str | None,
+                     industry: str | None, limit: int = 5) -> list[Hit]:
+    """Partners ranked for a lead program staff are about to send, with the directory's own model."""
+    query = SearchQuery(need, country, company_size, industry, limit=limit, soft_text=True)
+    hits = search(engine, query)
+    if not hits and country:  # nobody serves that country: rank everyone rather than suggest nothing
+        hits = search(engine, SearchQuery(need, None, company_size, industry, limit=limit, soft_text=True))
+    return hits
 
 
 def public_profile(engine: Engine, partner_id: str) -> Profile:

@@ -8,8 +8,9 @@ from referrals import __version__
 from referrals.config import Settings, get_settings
 from referrals.store.db import make_engine
 from referrals.web import errors
-from referrals.web.api import actions, inbound, ingest, leads, notifications, partner
+from referrals.web.api import actions, directory, inbound, ingest, leads, notifications, partner
 from referrals.web.bodylimit import BodyLimit
+from referrals.web.pages import register_pages
 from referrals.web.ratelimit import TokenBucket
 
 INBOUND_RATE = "600/minute"  # per inbound key: far above any marketplace's pace, well below a flood
@@ -22,6 +23,7 @@ def api_router() -> APIRouter:
     api.include_router(actions.router)
     api.include_router(partner.router)
     api.include_router(notifications.router)
+    api.include_router(directory.router)
     return api
 
 
@@ -36,12 +38,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.inbound_limiter = TokenBucket.from_rate(INBOUND_RATE)
+    app.state.directory_limiter = TokenBucket.from_rate(directory.CONTACT_RATE)
     app.state.session_principal = None  # the web pages install their session resolver here
     app.state.kick_outbox = None  # `referrals serve` installs the job queue's outbox kick here
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(api_router())
     app.include_router(inbound.router)
+    register_pages(app)  # after the API: it installs the session resolver the API also accepts
 
     @app.middleware("http")
     async def kick_outbox_after_writes(request, call_next):

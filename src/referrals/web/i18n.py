@@ -1,0 +1,150 @@
+"""Languages of the pages: Babel catalogues, one Jinja environment per language, and the formatting of
+dates, numbers, money and countries for the reader's language and the partner's time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, dates, numbers
+from babel.support import Translations
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from referrals.web.pages import labels
+
+LANGUAGES = ("en", "it")
+DEFAULT_LANGUAGE = "en"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(language: str) -> Translations:
+    return Translations.load(str(LOCALE_DIR), [language], domain="messages")
+
+
+def gettext(language: str, message: str) -> str:
+    return translations(language).gettext(message)
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The first of our languages in an Accept-Language header, by its q-values."""
+    choices = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        choices.append((-quality, position, tag.strip().lower().split("-")[0]))
+    for _, _, language in sorted(choices):
+        if language in LANGUAGES:
+            return language
+    return None
+
+
+def choose_language(preference: str | None, chosen: str | None, accept_language: str | None) -> str:
+    """The user's saved preference, else what they picked in this session, else the browser's."""
+    for candidate in (preference, chosen, negotiate(accept_language)):
+        if candidate in LANGUAGES:
+            return candidate
+    return DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(("html",)),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+class Formatter:
+    """Everything a template formats, for one reader: language, time zone and the request's clock."""
+
+    def __init__(self, language: str, timezone: str, now: datetime):
+        self.language = language
+        self.locale = Locale.parse(language)
+        try:
+            self.tz = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.tz = ZoneInfo("UTC")
+        self.now = now
+        self._gettext = translations(language).gettext
+
+    def _(self, message: str) -> str:
+        return self._gettext(message)
+
+    def datetime(self, value: datetime | None) -> str:
+        if value is None:
+            return ""
+        local = value.astimezone(self.tz)
+        day = dates.format_date(local, "medium", locale=self.locale)
+        return f"{day}, {dates.format_time(local, 'short', locale=self.locale)}"
+
+    def date(self, value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz).date()
+        return dates.format_date(value, "medium", locale=self.locale)
+
+    def iso_local(self, value: datetime | None) -> str:
+        return value.astimezone(self.tz).isoformat() if value else ""
+
+    def relative(self, value: datetime | None) -> str:
+        """"in 3 days" / "tra 3 giorni", "2 hours ago" / "2 ore fa"."""
+        if value is None:
+            return ""
+        # threshold 3: "in 13 days" rather than "in 2 weeks" for a 14-day response window
+        return dates.format_timedelta(value - self.now, add_direction=True, threshold=3, locale=self.locale)
+
+    def age(self, delta: timedelta) -> str:
+        return dates.format_timedelta(delta, threshold=3, locale=self.locale)
+
+    def number(self, value) -> str:
+        return numbers.format_decimal(value, locale=self.locale)
+
+    def percent(self, value: float) -> str:
+        return numbers.format_percent(value, locale=self.locale)
+
+    def money(self, amount: Decimal | None, currency: str | None) -> str:
+        if amount is None or not currency:
+            return ""
+        return numbers.format_currency(amount, currency, locale=self.locale)
+
+    def country(self, code: str | None) -> str:
+        if not code:
+            return ""
+        return self.locale.territories.get(code, code)
+
+    def countries(self) -> list[tuple[str, str]]:
+        """(code, name) of every country, sorted by name in this language."""
+        names = self.locale.territories
+        codes = [code for code in names if len(code) == 2 and code.isalpha() and code not in {"EU", "EZ", "UN", "ZZ",
+                                                                                             "QO"}]
+        return sorted(((code, names[code]) for code in codes), key=lambda pair: pair[1].casefold())
+
+    def label(self, value, kind: str | None = None) -> str:
+        """The words for a vocabulary value: an enum member, or a stored string with its enum's name."""
+        if value is None or value == "":
+            return ""
+        if isinstance(value, Enum):
+            kind = type(value).__name__
+        words = labels.LABELS.get((kind or "", str(value)))
+        return self._gettext(words) if words else str(value)
+
+    def field_error(self, message: str) -> str:
+        return self._gettext(labels.ERRORS.get(message, message))

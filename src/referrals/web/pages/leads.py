@@ -1,0 +1,68 @@
+"""The lead list: tabs with counts, the filter bar, sorting, keyset pages, hearts and the CSV export.
+The URL holds the whole view, so a view can be bookmarked and shared."""
+
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from referrals.domain.enums import CallToAction, EmailValidity, LeadType, Outcome, PhoneValidity, QualityLabel, Source
+from referrals.domain.enums import Status as LeadStatus
+from referrals.domain.lead import visible_customer
+from referrals.domain.listing import PageRequest, Sort, Tab
+from referrals.services.export import export_csv
+from referrals.services.reading import list_leads, set_favorite
+from referrals.services.tab_totals import tab_totals
+from referrals.web.pages.base import PageRoute, clock, local_path, redirect, render, viewer_of
+from referrals.web.pages.forms import filters_active, parse_view, text, view_query
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+FILTER_CHOICES = [
+    ("call_to_action", CallToAction), ("source", Source), ("type", LeadType), ("quality", QualityLabel),
+    ("status", LeadStatus), ("outcome", Outcome), ("email_validity", EmailValidity),
+    ("phone_validity", PhoneValidity),
+]
+
+
+@router.get("/leads")
+def leads_page(request: Request) -> Response:
+    principal = viewer_of(request).principal
+    engine = request.app.state.engine
+    lead_filter, sort, cursor = parse_view(request.query_params)
+    page = list_leads(engine, principal, PageRequest(lead_filter, sort, cursor=cursor))
+    counts = tab_totals(engine, principal, lead_filter)
+    rows = [(lead, favorite, visible_customer(lead)) for lead, favorite in page.items]
+    return render(request, "leads.html", {
+        "filter": lead_filter, "sort": sort, "cursor": cursor, "rows": rows, "counts": counts,
+        "tabs": list(Tab), "sorts": list(Sort), "choices": FILTER_CHOICES,
+        "active_filters": filters_active(lead_filter),
+        "view": lambda **changes: "/leads?" + view_query(lead_filter, sort, changes),
+        "export_url": "/leads/export.csv?" + view_query(lead_filter, sort),
+        "next_url": ("/leads?" + view_query(lead_filter, sort, {"cursor": page.next_cursor})
+                     if page.next_cursor else None),
+        "first_url": "/leads?" + view_query(lead_filter, sort) if cursor else None,
+        "selected": {name: {str(v) for v in getattr(lead_filter, name)} for name, _ in FILTER_CHOICES},
+    })
+
+
+@router.get("/leads/export.csv")
+def export(request: Request) -> Response:
+    principal = viewer_of(request).principal
+    principal.partner_scope()  # refuse before the download starts, not in the middle of it
+    lead_filter, sort, _cursor = parse_view(request.query_params)
+    stamp = clock(request).strftime("%Y%m%d-%H%M")
+    return StreamingResponse(
+        export_csv(request.app.state.engine, principal, lead_filter, sort),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="leads-{stamp}.csv"', "Cache-Control": "no-store"},
+    )
+
+
+@router.post("/leads/{lead_id}/favorite")
+async def favorite(request: Request, lead_id: str) -> Response:
+    principal = viewer_of(request).principal
+    form = await request.form()
+    wanted = text(form, "favorite") == "1"
+    done = set_favorite(request.app.state.engine, principal, lead_id, wanted, now=clock(request))
+    if request.headers.get("accept", "").startswith("application/json"):
+        return JSONResponse({"favorite": done})
+    return redirect(local_path(text(form, "next"), f"/leads/{lead_id}"))

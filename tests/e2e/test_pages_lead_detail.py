@@ -1,0 +1,148 @@
+"""The lead page: what it shows, and the forms that accept, decline, edit, add employees and close."""
+
+import re
+
+import pytest
+from sqlalchemy import Engine
+
+from referrals.domain.enums import Role
+from referrals.services.reading import get_lead
+from referrals.services.sweep import sweep
+from tests import factories
+from tests.e2e.pages_support import Browser, Clock, add_person, pages_app
+
+
+@pytest.fixture
+def world(engine: Engine):
+    tenant = factories.add_tenant(engine, "Contoso Consulting")
+    admin_id = add_person(engine, tenant.partner_id, Role.REFERRALS_ADMIN, email="ada@contoso.example")
+    add_person(engine, tenant.partner_id, Role.REFERRALS_USER, email="rui@contoso.example")
+    lead = factories.ingest(engine, factories.CONTACT_ME, tenant.partner_id, now=factories.NOW - factories.days(1))
+    return tenant, admin_id, lead
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def browser(engine: Engine, world, clock: Clock) -> Browser:
+    browser = Browser(pages_app(engine, clock))
+    browser.enter_as(engine, "ada@contoso.example")
+    return browser
+
+
+def accept_form(admin_id: str, **changes) -> dict:
+    form = {
+        "deal_name": "Fabrikam CRM rollout", "amount": "25.000,50", "currency": "EUR", "team_member_ids": [admin_id],
+        "purchase_date": "2026-06-30", "notes": "Pilot first.", "campaign_id": "CAMP-1", "crm_id": "CRM-9",
+        "contact-1-first_name": "Marco", "contact-1-last_name": "Bianchi", "contact-1-email": "marco@fabrikam.it",
+    }
+    form.update(changes)
+    return form
+
+
+def test_the_lead_page_shows_customer_origin_validity_quality_and_the_flame(browser: Browser, world):
+    _, _, lead = world
+    page = browser.get(f"/leads/{lead.id}").text
+    assert "Fabrikam Srl" in page and "giulia.rossi@fabrikam.it" in page
+    assert 'data-copy="giulia.rossi@fabrikam.it"' in page and 'data-copy="+39 02 1234 5678"' in page
+    assert "Contoso CRM Suite" in page and "Azure Marketplace" in page
+    assert "Email valid" in page and "Quality" in page
+    assert 'class="banner hot"' in page
+    assert "the lead expires in 1" in page  # 13 days left, said in words
+    assert 'data-testid="accept-form"' in page and 'data-testid="decline-form"' in page
+
+
+def test_after_72_hours_the_flame_gives_way_to_the_waiting_message(browser: Browser, world, clock: Clock):
+    _, _, lead = world
+    clock.now = factories.NOW + factories.days(3)
+    page = browser.get(f"/leads/{lead.id}").text
+    assert 'class="banner waiting"' in page and 'class="banner hot"' not in page
+
+
+def test_accept_with_a_missing_field_shows_the_error_keeps_the_input_and_changes_nothing(
+        browser: Browser, engine: Engine, world):
+    tenant, admin_id, lead = world
+    response = browser.post(f"/leads/{lead.id}/accept", accept_form(admin_id, deal_name="", purchase_date="30/06"))
+    assert response.status_code == 422
+    page = response.text
+    assert re.search(r'id="err-deal_name">is required<', page)
+    assert re.search(r'id="err-purchase_date">is not a valid date<', page)
+    assert 'value="25.000,50"' in page and "Pilot first." in page and 'value="marco@fabrikam.it"' in page
+    assert "Nothing was changed" in page
+    assert get_lead(engine, tenant.admin, lead.id).lead.status == "received"
+
+
+def test_accept_then_edit_add_an_employee_and_mark_won(browser: Browser, engine: Engine, world):
+    tenant, admin_id, lead = world
+    response = browser.post(f"/leads/{lead.id}/accept", accept_form(admin_id))
+    assert response.status_code == 303, response.text
+    accepted = get_lead(engine, tenant.admin, lead.id).lead
+    assert accepted.status == "accepted"
+    assert str(accepted.deal.terms.value.amount) == "25000.50"
+    assert accepted.deal.terms.customer_contacts[0].email == "marco@fabrikam.it"
+    page = browser.get(f"/leads/{lead.id}").text
+    assert "Lead accepted." in page and "€" in page
+
+    edited = browser.post(f"/leads/{lead.id}/deal", accept_form(admin_id, deal_name="Bigger rollout", amount="40000"))
+    assert edited.status_code == 303
+    assert get_lead(engine, tenant.admin, lead.id).lead.deal.terms.name == "Bigger rollout"
+
+    bad = browser.post(f"/leads/{lead.id}/employees", {"name": "Anna", "email": "not-an-email"})
+    assert bad.status_code == 422 and 'id="err-email"' in bad.text
+    assert browser.post(f"/leads/{lead.id}/employees", {"name": "Anna", "email": "anna@contoso.it"}).status_code == 303
+
+    assert browser.post(f"/leads/{lead.id}/close", {"outcome": "lost"}).status_code == 422  # lost needs a reason
+    assert browser.post(f"/leads/{lead.id}/close", {"outcome": "won", "notes": "Signed"}).status_code == 303
+    final = get_lead(engine, tenant.admin, lead.id)
+    assert (final.lead.status, final.lead.outcome) == ("archived", "won")
+    page = browser.get(f"/leads/{lead.id}").text
+    assert "Outcome: Won" in page and f'action="/leads/{lead.id}/close"' not in page
+    assert [entry["action"] for entry in final.history][-1] == "won"
+
+
+def test_decline_needs_a_reason_and_notes(browser: Browser, engine: Engine, world):
+    tenant, _, lead = world
+    missing = browser.post(f"/leads/{lead.id}/decline", {"reason": "", "notes": ""})
+    assert missing.status_code == 422
+    assert 'id="err-reason"' in missing.text and 'id="err-notes"' in missing.text
+    done = browser.post(f"/leads/{lead.id}/decline", {"reason": "budget_not_adequate", "notes": "Too small."})
+    assert done.status_code == 303
+    assert get_lead(engine, tenant.admin, lead.id).lead.outcome == "declined"
+    again = browser.post(f"/leads/{lead.id}/decline", {"reason": "other", "notes": "again"})
+    assert again.status_code == 409 and "archived" in again.text
+
+
+def test_a_referrals_user_sees_the_lead_but_no_action(engine: Engine, world):
+    _, _, lead = world
+    reader = Browser(pages_app(engine, Clock()))
+    reader.enter_as(engine, "rui@contoso.example")
+    page = reader.get(f"/leads/{lead.id}").text
+    assert "Fabrikam Srl" in page
+    assert "accept-form" not in page and "decline-form" not in page and 'data-testid="bell"' not in page
+    refused = reader.post(f"/leads/{lead.id}/decline", {"reason": "other", "notes": "x"})
+    assert refused.status_code == 403
+
+
+def test_an_expired_lead_shows_no_contact_details(browser: Browser, engine: Engine, world, clock: Clock):
+    _, _, lead = world
+    clock.now = factories.NOW + factories.days(20)
+    sweep(engine, now=clock.now)
+    page = browser.get(f"/leads/{lead.id}").text
+    assert "Expired" in page and "Fabrikam Srl" in page
+    assert "giulia.rossi@fabrikam.it" not in page and "1234 5678" not in page and "Rossi" not in page
+    listing = browser.get("/leads?status=archived").text
+    assert "giulia.rossi" not in listing and "Rossi" not in listing
+
+
+def test_the_action_center_lists_waiting_leads_and_empties_as_they_are_answered(browser: Browser, world):
+    _, admin_id, lead = world
+    leads_page = browser.get("/leads").text
+    assert re.search(r'data-testid="bell"[^>]*>\s*<svg[^<]*<path[^>]*/></svg>\s*<span class="count">1<', leads_page)
+    center = browser.get("/actions").text
+    assert f'href="/leads/{lead.id}"' in center
+    browser.post(f"/leads/{lead.id}/accept", accept_form(admin_id))
+    assert f'href="/leads/{lead.id}"' not in browser.get("/actions").text
+    assert '<span class="count">' not in browser.get("/actions").text.split("</header>")[0]
