@@ -64,20 +64,6 @@ class ProfileLocationPublic(LocationPublicView):
     contact_phone: str
 
 
-class ProfilePublic(BaseModel):
-    partner_id: str
-    name: str
-    description: str
-    website: str
-    keywords: list[str]
-    industries: list[str]
-    products: list[str]
-    company_sizes: list[str]
-    countries: list[str]
-    published: bool
-    locations: list[ProfileLocationPublic]
-
-
 class DirectoryProfilePublic(BaseModel):
     """What customers see: no alert contacts."""
 
@@ -91,6 +77,13 @@ class DirectoryProfilePublic(BaseModel):
     company_sizes: list[str]
     countries: list[str]
     locations: list[LocationPublicView]
+
+
+class ProfilePublic(DirectoryProfilePublic):
+    """What the partner's own people see: the alert contacts and whether it is published."""
+
+    published: bool
+    locations: list[ProfileLocationPublic]
 
 
 class ScoreParts(BaseModel):
