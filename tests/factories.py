@@ -204,5 +204,12 @@ def restamp(engine: Engine, partner_id: str, lead_id: str, **columns: Any) -> No
         conn.execute(update(leads).where(leads.c.partner_id == partner_id, leads.c.id == lead_id).values(**columns))
 
 
+def as_stored(lead: Lead) -> Lead:
+    """The lead as the database keeps it: the conversion probability has five decimals."""
+    quality = lead.screening.quality
+    screening = replace(lead.screening, quality=replace(quality, probability=round(quality.probability, 5)))
+    return replace(lead, screening=screening)
+
+
 def days(n: float) -> timedelta:
     return timedelta(days=n)

@@ -1,7 +1,7 @@
 """The partner's actions on a lead: accept, decline, edit the deal, add an employee, close.
 
-Each loads the lead within the caller's partner, applies the domain's transition, and saves it only if
-nobody changed the lead meanwhile, all in one transaction.
+Each loads the lead within the caller's partner, applies the domain's transition, and saves it (with its
+outbox rows, in one transaction) only if nobody changed the lead meanwhile.
 """
 
 from collections.abc import Callable
@@ -17,7 +17,7 @@ from referrals.domain.errors import InvalidInput, PreconditionFailed
 from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
 from referrals.services import notifications
-from referrals.store.db import writing
+from referrals.store.db import reading, writing
 from referrals.store.leads import load_lead, save_transition
 from referrals.store.tables import users
 
@@ -29,13 +29,17 @@ def _act(
     check: Callable[[Connection, str], None] | None = None,
 ) -> Lead:
     partner_id = principal.partner_scope(acting=True)
-    with writing(engine) as conn:
+    # Optimistic: read, decide, then write only if the version is still the one read. Loading inside the
+    # write transaction would let SQLite's BEGIN IMMEDIATE serialise a race into "already accepted"
+    # (InvalidTransition) where PostgreSQL answers Conflict; this way the loser gets Conflict on both.
+    with reading(engine) as conn:
         lead = load_lead(conn, partner_id, lead_id)
-        if if_match is not None and if_match.strip() not in (lead.etag, "*"):
-            raise PreconditionFailed("The lead changed since you read it (If-Match does not match its etag).")
+    if if_match is not None and if_match.strip() not in (lead.etag, "*"):
+        raise PreconditionFailed("The lead changed since you read it (If-Match does not match its etag).")
+    entry = transition(lead)
+    with writing(engine) as conn:
         if check is not None:
             check(conn, partner_id)
-        entry = transition(lead)
         save_transition(conn, lead, entry)
         notifications.on_transition(conn, lead, entry)
     return lead

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, select
 
 from referrals.domain.access import Principal
 from referrals.domain.lead import Lead
@@ -12,6 +12,7 @@ from referrals.store import listing
 from referrals.store.db import reading, writing
 from referrals.store.leads import load_history, load_lead
 from referrals.store.tables import favorites
+from referrals.store.upsert import insert_ignore
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,11 @@ def set_favorite(engine: Engine, principal: Principal, lead_id: str, favorite: b
     partner_id = principal.partner_scope()
     with writing(engine) as conn:
         load_lead(conn, partner_id, lead_id)  # 404 for unknown and other partners' leads alike
-        present = _is_favorite(conn, partner_id, principal.user_id, lead_id)
-        if favorite and not present:
-            conn.execute(
-                insert(favorites).values(
-                    partner_id=partner_id, user_id=principal.user_id, lead_id=lead_id, created_at=now
-                )
-            )
-        elif not favorite and present:
+        if favorite:
+            # Insert-or-ignore: two concurrent hearts (double click, two tabs) both succeed, one row stays.
+            row = {"partner_id": partner_id, "user_id": principal.user_id, "lead_id": lead_id, "created_at": now}
+            insert_ignore(conn, favorites, [row], ["partner_id", "user_id", "lead_id"])
+        else:
             conn.execute(
                 delete(favorites).where(
                     favorites.c.partner_id == partner_id,

@@ -137,11 +137,15 @@ def decode_cursor(cursor: str, sort: Sort) -> tuple[Any, str]:
             raise ValueError("the cursor belongs to another sort")
         if sort in (Sort.NEWEST, Sort.OLDEST, Sort.DEADLINE):
             value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise ValueError("a cursor's time must carry its zone")
         elif sort in (Sort.QUALITY, Sort.VALUE):
             value = Decimal(value)
+            if not value.is_finite():
+                raise ValueError("bad cursor value")
         elif not isinstance(value, str):
             raise ValueError("bad cursor value")
-    except (ValueError, TypeError, json.JSONDecodeError) as error:
+    except (ValueError, TypeError, ArithmeticError) as error:
         raise InvalidInput(
             "The cursor is not valid for this list; start again from the first page.",
             fields={"cursor": "is not valid for this list"},
