@@ -17,6 +17,7 @@ from referrals.domain.enums import (
     Source,
     Status,
 )
+from referrals.domain.vocab import CompanySize, Industry
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
@@ -65,6 +66,20 @@ LABELS: dict[tuple[str, str], str] = {
     **{(ReferrerKind.__name__, k.value): v for k, v in {
         ReferrerKind.MARKETPLACE: N_("Marketplace"), ReferrerKind.STAFF: N_("Program staff"),
         ReferrerKind.PARTNER: N_("Partner"), ReferrerKind.DIRECTORY: N_("Partner directory")}.items()},
+    **{(Industry.__name__, k.value): v for k, v in {
+        Industry.AGRICULTURE: N_("Agriculture"), Industry.EDUCATION: N_("Education"), Industry.ENERGY: N_("Energy"),
+        Industry.FINANCIAL_SERVICES: N_("Financial services"), Industry.GOVERNMENT: N_("Government"),
+        Industry.HEALTHCARE: N_("Healthcare"), Industry.HOSPITALITY: N_("Hospitality"),
+        Industry.MANUFACTURING: N_("Manufacturing"), Industry.MEDIA: N_("Media"),
+        Industry.NONPROFIT: N_("Nonprofit"), Industry.PROFESSIONAL_SERVICES: N_("Professional services"),
+        Industry.REAL_ESTATE: N_("Real estate"), Industry.RETAIL: N_("Retail"), Industry.TECHNOLOGY: N_("Technology"),
+        Industry.TELECOMMUNICATIONS: N_("Telecommunications"),
+        Industry.TRANSPORTATION: N_("Transportation")}.items()},
+    **{(CompanySize.__name__, k.value): v for k, v in {
+        CompanySize.MICRO: N_("1-9 employees"), CompanySize.SMALL: N_("10-49 employees"),
+        CompanySize.MEDIUM: N_("50-249 employees"), CompanySize.LARGE: N_("250-999 employees"),
+        CompanySize.ENTERPRISE: N_("1,000-4,999 employees"),
+        CompanySize.GLOBAL: N_("5,000 or more employees")}.items()},
 }
 
 # The domain's field messages that pages show often; anything else is shown as the domain wrote it.
@@ -79,4 +94,6 @@ ERRORS: dict[str, str] = {
     "is not a valid currency": N_("is not a valid currency"),
     "is unknown": N_("is unknown"),
     "needs at least a company, a last name or an email": N_("needs at least a company, a last name or an email"),
+    "must be given so the partner may contact you": N_("must be given so the partner may contact you"),
+    "is not a location of this partner": N_("is not a location of this partner"),
 }

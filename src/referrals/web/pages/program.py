@@ -1,4 +1,8 @@
-"""Program staff: send a qualified lead to a partner, and see what became of the leads they sent."""
+"""Program staff: send a qualified lead to a partner, and see what became of the leads they sent.
+
+The send form can ask for suggested partners (the directory's ranking for the lead's need, country, size
+and industry) and pick one, as plain form posts that send nothing; GET /program/send?suggest=1&... does
+the same from a link."""
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -6,34 +10,61 @@ from starlette.responses import Response
 from referrals.domain.enums import Qualification, Source
 from referrals.domain.errors import InvalidInput
 from referrals.domain.vocab import CompanySize, Industry
+from referrals.services.directory import suggest_partners
 from referrals.services.program import list_partners, send_qualified_lead, sent_leads
 from referrals.web import session
 from referrals.web.pages import forms
-from referrals.web.pages.base import PageRoute, clock, redirect, render, tr, viewer_of
+from referrals.web.pages.base import PageRoute, clock, language_of, redirect, render, tr, viewer_of
+from referrals.web.pages.directory import score_format
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 FIELD_OF_ERROR = {"partner_id": "partner_id", "customer": "company"}
+SUGGESTIONS = 5
+FORM_FIELDS = ("partner_id", "qualification", "source", "company", "first_name", "last_name", "title", "email",
+               "phone", "country", "company_size", "industry", "message")
 
 
-def _send_form(request: Request, values: dict, errors: dict, status: int = 200) -> Response:
+def _send_form(request: Request, values: dict, errors: dict, status: int = 200, *, suggest: bool = False) -> Response:
     principal = viewer_of(request).principal
+    partners = list_partners(request.app.state.engine, principal)  # program staff only
+    suggestions = _suggestions(request, values) if suggest else None
     return render(request, "program_send.html", {
-        "partners": list_partners(request.app.state.engine, principal), "values": values, "errors": errors,
+        "partners": partners, "values": values, "errors": errors,
         "qualifications": [Qualification.MARKETING, Qualification.SALES], "sources": list(Source),
         "sizes": list(CompanySize), "industries": list(Industry),
+        "suggestions": suggestions, "score": score_format(language_of(request)),
     }, status=status)
+
+
+def _suggestions(request: Request, values: dict) -> list:
+    """The top partners for the lead as typed so far (the same ranking as the directory's)."""
+    size, industry = values.get("company_size") or "", values.get("industry") or ""
+    country = (values.get("country") or "").strip().upper()
+    return suggest_partners(
+        request.app.state.engine, need=(values.get("message") or "")[:4000], country=country if len(country) == 2
+        else None, company_size=size if size in {s.value for s in CompanySize} else None,
+        industry=industry if industry in {i.value for i in Industry} else None, limit=SUGGESTIONS,
+    )
 
 
 @router.get("/program/send")
 def send_page(request: Request) -> Response:
-    return _send_form(request, {"qualification": Qualification.SALES.value}, {})
+    params = request.query_params
+    values = {key: (params.get(key) or "")[:4000] for key in FORM_FIELDS if params.get(key)}
+    values.setdefault("qualification", Qualification.SALES.value)
+    return _send_form(request, values, {}, suggest=bool(params.get("suggest")))
 
 
 @router.post("/program/send")
 async def send(request: Request) -> Response:
     principal = viewer_of(request).principal
     form = await request.form()
+    if form.get("suggest") or form.get("pick"):  # a suggestion asked for or chosen: nothing is sent
+        values = {key: form.get(key) for key in form if key not in ("csrf_token", "suggest", "pick")}
+        if isinstance(form.get("pick"), str) and form.get("pick"):
+            values["partner_id"] = form.get("pick")
+        return _send_form(request, values, {}, suggest=True)
     partner_id, qualification, source, customer, message = forms.qualified_lead(form)
     try:
         send_qualified_lead(request.app.state.engine, principal, partner_id=partner_id, qualification=qualification,

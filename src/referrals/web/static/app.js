@@ -63,6 +63,24 @@
     document.body.removeChild(area);
   }
 
+  // Suggested partners: choosing one sets the Partner field in place (without this, the form is re-shown).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-pick]");
+    var form = button && button.form;
+    var select = form && form.querySelector("select[data-partner-select]");
+    if (!select) return;
+    event.preventDefault();
+    select.value = button.dataset.pick;
+    form.querySelectorAll("button[data-pick]").forEach(function (other) {
+      var on = other === button;
+      other.setAttribute("aria-pressed", on ? "true" : "false");
+      other.textContent = on ? other.dataset.chosen : other.dataset.choose;
+      other.closest(".suggestion").classList.toggle("chosen", on);
+    });
+    var status = form.querySelector("[data-pick-status]");
+    if (status) status.textContent = button.dataset.chosen;
+  });
+
   // A form with errors: move focus to its first invalid field.
   var invalid = document.querySelector('[aria-invalid="true"]');
   if (invalid) {
