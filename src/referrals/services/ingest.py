@@ -106,7 +106,17 @@ def ingest_lead(engine: Engine, draft: LeadDraft, *, now: datetime, by: Actor | 
 def ingest_many(
     engine: Engine, drafts: list[LeadDraft], *, now: datetime, by: Actor | None = None
 ) -> list[Ingested]:
-    """Each draft is accepted or refused on its own; all accepted ones are written in one transaction."""
+    """Each draft is accepted or refused on its own; all accepted ones are written in one transaction.
+
+    A concurrent batch that delivered one of the same external ids first makes this transaction fail on
+    the unique key; it is then run once more, and finds those leads already there."""
+    try:
+        return _ingest_batch(engine, drafts, now, by)
+    except IntegrityError:
+        return _ingest_batch(engine, drafts, now, by)
+
+
+def _ingest_batch(engine: Engine, drafts: list[LeadDraft], now: datetime, by: Actor | None) -> list[Ingested]:
     results: list[Ingested] = []
     with writing(engine) as conn:
         known = _existing_by_external_id(conn, drafts)

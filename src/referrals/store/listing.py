@@ -53,7 +53,7 @@ def filtered(partner_id: str, user_id: str | None, f: LeadFilter) -> Select:
         query = query.where(_is_favorite(user_id))
     for column, values in (
         (leads.c.call_to_action, f.call_to_action),
-        (leads.c.customer_country, f.country),
+        (leads.c.customer_country, {country.upper() for country in f.country}),
         (leads.c.source, f.source),
         (leads.c.type, f.type),
         (leads.c.quality_label, f.quality),
@@ -64,6 +64,8 @@ def filtered(partner_id: str, user_id: str | None, f: LeadFilter) -> Select:
     ):
         if values:
             query = query.where(column.in_(sorted(str(v) for v in values)))
+    if f.status:  # informational leads need no answer and have no status to filter on (PRODUCT.md 4)
+        query = query.where(leads.c.informational.is_(False))
     if f.customer.strip():
         pattern = f"%{_escape_like(fold(f.customer.strip()))}%"
         query = query.where(leads.c.customer_key.like(pattern, escape="\\"))
