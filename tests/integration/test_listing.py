@@ -25,7 +25,7 @@ from referrals.domain.listing import LeadFilter, PageRequest, Sort, Tab
 from referrals.domain.text import fold
 from referrals.services.lifecycle import accept_lead, decline_lead
 from referrals.services.reading import get_lead, list_leads, set_favorite, tab_counts
-from tests.factories import NOW, add_tenant, deal_terms, ingest, restamp
+from tests.factories import INFORMATIONAL_KINDS, NOW, add_tenant, deal_terms, ingest, restamp
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,9 @@ FILTERS = [
     ("type profile", LeadFilter(type=frozenset({LeadType.PROFILE})), lambda s: s.kind == "profile"),
     ("quality high", LeadFilter(quality=frozenset({QualityLabel.HIGH})), lambda s: s.quality[0] is QualityLabel.HIGH),
     ("quality low", LeadFilter(quality=frozenset({QualityLabel.LOW})), lambda s: s.quality[0] is QualityLabel.LOW),
-    ("status received", LeadFilter(status=frozenset({Status.RECEIVED})), lambda s: s.answer == ""),
+    # informational leads (get_it_now, free_trial, test_drive) have no status to filter on
+    ("status received", LeadFilter(status=frozenset({Status.RECEIVED})),
+     lambda s: s.answer == "" and s.kind not in INFORMATIONAL_KINDS),
     ("status accepted", LeadFilter(status=frozenset({Status.ACCEPTED})), lambda s: s.answer.startswith("accept")),
     ("status archived", LeadFilter(status=frozenset({Status.ARCHIVED})), lambda s: s.answer == "decline"),
     ("outcome declined", LeadFilter(outcome=frozenset({Outcome.DECLINED})), lambda s: s.answer == "decline"),
