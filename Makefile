@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DB ?= sqlite:///./referrals.db
+BENCH_BACKENDS ?= sqlite
 
 .PHONY: run test lint bench bench-full clean
 
@@ -30,8 +31,12 @@ test: $(VENV)/.test
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
 
-bench: $(VENV)/.test
+bench: $(VENV)/.test  # quick: 100,000 leads on SQLite (BENCH_BACKENDS="sqlite postgresql" adds PostgreSQL)
 	$(BIN)/python bench/quality_bench.py
+	for b in $(BENCH_BACKENDS); do nice $(BIN)/python bench/runner.py --backend $$b --leads 100000 --runs 30 --label quick || exit 1; done
+
+bench-full: $(VENV)/.test  # 1,000,000 leads on both databases (PostgreSQL: REFERRALS_BENCH_POSTGRES_URL)
+	for b in sqlite postgresql; do nice $(BIN)/python bench/runner.py --backend $$b --leads 1000000 --runs 100 || exit 1; done
 
 clean:
 	rm -rf $(VENV) referrals.db referrals.db-wal referrals.db-shm .pytest_cache test-artifacts

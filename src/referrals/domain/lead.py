@@ -347,11 +347,20 @@ def check_customer(customer: Customer, message: str) -> None:
         problems.limit_text("message", message, max_length=10000)
 
 
+def withholds_contact(outcome: Outcome | str | None) -> bool:
+    """The rule itself: a lead that ended expired shows no contact details (names, title, email, phone).
+
+    Readers holding a Lead use `visible_customer`; the streaming export, which formats database rows
+    without building Leads, asks this directly.
+    """
+    return outcome == Outcome.EXPIRED
+
+
 def visible_customer(lead: Lead) -> Customer:
     """The customer as readers may see it: an expired lead no longer shows contact details.
 
-    Every reader (API, pages, export, emails) goes through this one function.
+    Every reader (API, pages, emails) goes through this one function, and the export through its rule.
     """
-    if lead.outcome is Outcome.EXPIRED:
+    if withholds_contact(lead.outcome):
         return replace(lead.customer, first_name=None, last_name=None, email=None, phone=None, title=None)
     return lead.customer

@@ -22,9 +22,24 @@ from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Closing, Customer, Lead, Origin, Quality, Screening
 from referrals.domain.text import fold
 
+# Enum(value) is a slow call, and row_to_lead makes about ten per row for every listed or swept lead:
+# look the members up in plain dicts instead.
+_MEMBERS = {
+    enum: {member.value: member for member in enum}
+    for enum in (CallToAction, EmailValidity, LeadType, Outcome, PhoneValidity, Qualification, QualityLabel,
+                 Reason, ReferrerKind, Source, Status)
+}
+
+
+def _member(enum, value):
+    try:
+        return _MEMBERS[enum][value]
+    except KeyError:
+        return enum(value)  # the enum's own error for a value it does not know
+
 
 def _opt(enum, value):
-    return None if value is None else enum(value)
+    return None if value is None else _member(enum, value)
 
 
 def customer_key(customer: Customer) -> str:
@@ -107,13 +122,13 @@ def lifecycle_columns(lead: Lead) -> dict[str, Any]:
 def row_to_lead(row: Any) -> Lead:
     m = row._mapping
     origin = Origin(
-        qualification=Qualification(m["qualification"]),
-        source=Source(m["source"]),
+        qualification=_member(Qualification, m["qualification"]),
+        source=_member(Source, m["source"]),
         type=_opt(LeadType, m["type"]),
         call_to_action=_opt(CallToAction, m["call_to_action"]),
         offer_id=m["offer_id"],
         offer_title=m["offer_title"],
-        referrer_kind=ReferrerKind(m["referrer_kind"]),
+        referrer_kind=_member(ReferrerKind, m["referrer_kind"]),
         referrer_id=m["referrer_id"],
         referrer_email=m["referrer_email"],
     )
@@ -129,10 +144,12 @@ def row_to_lead(row: Any) -> Lead:
         industry=m["customer_industry"],
     )
     screening = Screening(
-        EmailValidity(m["email_validity"]),
-        PhoneValidity(m["phone_validity"]),
+        _member(EmailValidity, m["email_validity"]),
+        _member(PhoneValidity, m["phone_validity"]),
         tuple(m["spam_reasons"] or ()),
-        Quality(QualityLabel(m["quality_label"]), float(m["quality_probability"]), tuple(m["quality_factors"])),
+        Quality(
+            _member(QualityLabel, m["quality_label"]), float(m["quality_probability"]), tuple(m["quality_factors"])
+        ),
     )
     closing = None
     if m["closing_reason"] is not None or m["closing_notes"] is not None:
@@ -146,7 +163,7 @@ def row_to_lead(row: Any) -> Lead:
         message=m["message"],
         customer_requested_contact=bool(m["customer_requested_contact"]),
         created_at=m["created_at"],
-        status=Status(m["status"]),
+        status=_member(Status, m["status"]),
         outcome=_opt(Outcome, m["outcome"]),
         response_due_at=m["response_due_at"],
         archive_due_at=m["archive_due_at"],
