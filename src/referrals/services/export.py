@@ -108,7 +108,7 @@ def export_csv(
     """The filtered list as CSV text chunks: every matching row, no page limit."""
     partner_id = principal.partner_scope()
     query = listing.filtered(partner_id, principal.user_id, lead_filter).with_only_columns(*_SOURCE_COLUMNS)
-    query = listing._ordered(query, sort)  # the list's own order, on the list's indexes
+    query = listing.ordered(query, sort)  # the list's own order, on the list's indexes
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADERS)

@@ -1,6 +1,6 @@
 """Reading leads: the list page, one lead with its history, tab counts, favourites."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, delete, select
@@ -36,15 +36,10 @@ def list_leads(engine: Engine, principal: Principal, request: PageRequest) -> Le
 
 
 def tab_counts(engine: Engine, principal: Principal, lead_filter: LeadFilter) -> dict[Tab, int]:
+    """How many leads each tab holds under the filter (its own tab ignored)."""
     partner_id = principal.partner_scope()
     with reading(engine) as conn:
-        return {
-            tab: listing.count(conn, partner_id, principal.user_id, _with_tab(lead_filter, tab)) for tab in Tab
-        }
-
-
-def _with_tab(lead_filter: LeadFilter, tab: Tab) -> LeadFilter:
-    return replace(lead_filter, tab=tab)
+        return listing.tab_counts(conn, partner_id, principal.user_id, lead_filter)
 
 
 def get_lead(engine: Engine, principal: Principal, lead_id: str) -> LeadDetail:

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, exists, func, literal, select, tuple_
+from sqlalchemy import Connection, Select, and_, func, literal, select, tuple_
 
 from referrals.domain.enums import QUALIFIED, Qualification
 from referrals.domain.errors import InvalidInput
@@ -28,12 +28,15 @@ _SORT_KEYS = {
 }
 
 
-def _is_favorite(user_id: str | None):
-    if user_id is None:
-        return literal(False)
-    return exists().where(
+# Everything a Lead is built from; the raw marketplace payload is kept for the record, never listed.
+LIST_COLUMNS = [column for column in leads.c if column.name != "raw_payload"]
+
+
+def _favorites_of(user_id: str | None):
+    """Join condition: this user's heart on the lead (the favorites primary key, one probe per lead)."""
+    return and_(
         favorites.c.partner_id == leads.c.partner_id,
-        favorites.c.user_id == user_id,
+        favorites.c.user_id == (user_id or ""),
         favorites.c.lead_id == leads.c.id,
     )
 
@@ -42,15 +45,9 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filtered(partner_id: str, user_id: str | None, f: LeadFilter) -> Select:
-    """Every lead of one partner matching the filter, with the user's favourite flag."""
-    query = select(leads, _is_favorite(user_id).label("favorite")).where(leads.c.partner_id == partner_id)
-    if f.tab is Tab.MARKETPLACE:
-        query = query.where(leads.c.qualification == Qualification.DIRECT.value)
-    elif f.tab is Tab.QUALIFIED:
-        query = query.where(leads.c.qualification.in_(sorted(QUALIFIED)))
-    elif f.tab is Tab.FAVORITES:
-        query = query.where(_is_favorite(user_id))
+def conditions(partner_id: str, f: LeadFilter) -> list:
+    """The WHERE clauses of a filter, without its tab."""
+    where = [leads.c.partner_id == partner_id]
     for column, values in (
         (leads.c.call_to_action, f.call_to_action),
         (leads.c.customer_country, {country.upper() for country in f.country}),
@@ -63,18 +60,52 @@ def filtered(partner_id: str, user_id: str | None, f: LeadFilter) -> Select:
         (leads.c.phone_validity, f.phone_validity),
     ):
         if values:
-            query = query.where(column.in_(sorted(str(v) for v in values)))
+            where.append(column.in_(sorted(str(v) for v in values)))
     if f.status:  # informational leads need no answer and have no status to filter on (PRODUCT.md 4)
-        query = query.where(leads.c.informational.is_(False))
+        where.append(leads.c.informational.is_(False))
     if f.customer.strip():
         pattern = f"%{_escape_like(fold(f.customer.strip()))}%"
-        query = query.where(leads.c.customer_key.like(pattern, escape="\\"))
+        where.append(leads.c.customer_key.like(pattern, escape="\\"))
     if f.spam is not None:
-        query = query.where(leads.c.spam == f.spam)
+        where.append(leads.c.spam == f.spam)
+    return where
+
+
+def filtered(partner_id: str, user_id: str | None, f: LeadFilter) -> Select:
+    """Every lead of one partner matching the filter, with the user's favourite flag."""
+    joined = leads.outerjoin(favorites, _favorites_of(user_id))
+    query = (
+        select(*LIST_COLUMNS, favorites.c.lead_id.is_not(None).label("favorite"))
+        .select_from(joined)
+        .where(*conditions(partner_id, f))
+    )
+    if f.tab is Tab.MARKETPLACE:
+        query = query.where(leads.c.qualification == Qualification.DIRECT.value)
+    elif f.tab is Tab.QUALIFIED:
+        query = query.where(leads.c.qualification.in_(sorted(QUALIFIED)))
+    elif f.tab is Tab.FAVORITES:
+        query = query.where(favorites.c.lead_id.is_not(None))
     return query
 
 
-def _ordered(query: Select, sort: Sort) -> Select:
+def tab_counts(conn: Connection, partner_id: str, user_id: str | None, f: LeadFilter) -> dict[Tab, int]:
+    """The three tabs' counts for a filter in two grouped queries, with no per-lead favourite probe: the
+    leads by kind, and the user's hearts joined to the leads they mark."""
+    where = conditions(partner_id, f)
+    by_kind = dict(
+        conn.execute(select(leads.c.qualification, func.count()).where(*where).group_by(leads.c.qualification)).all()
+    )
+    hearts = conn.execute(
+        select(func.count())
+        .select_from(favorites.join(leads, _favorites_of(user_id)))
+        .where(favorites.c.partner_id == partner_id, favorites.c.user_id == (user_id or ""), *where)
+    ).scalar_one()
+    qualified = sum(n for kind, n in by_kind.items() if kind in QUALIFIED)
+    return {Tab.MARKETPLACE: by_kind.get(Qualification.DIRECT.value, 0), Tab.QUALIFIED: qualified,
+            Tab.FAVORITES: hearts}
+
+
+def ordered(query: Select, sort: Sort) -> Select:
     key = _SORT_KEYS[sort]
     if sort.descending:
         return query.order_by(key.desc(), leads.c.id.desc())
@@ -83,7 +114,7 @@ def _ordered(query: Select, sort: Sort) -> Select:
 
 def page(conn: Connection, partner_id: str, user_id: str | None, request: PageRequest):
     """One keyset page: (leads with favourite flags, next cursor or None)."""
-    query = _ordered(filtered(partner_id, user_id, request.filter), request.sort)
+    query = ordered(filtered(partner_id, user_id, request.filter), request.sort)
     if request.cursor:
         value, last_id = decode_cursor(request.cursor, request.sort)
         key = _SORT_KEYS[request.sort]
@@ -104,7 +135,7 @@ def page(conn: Connection, partner_id: str, user_id: str | None, request: PageRe
 def stream(conn: Connection, partner_id: str, user_id: str | None, f: LeadFilter, sort: Sort,
            batch: int = 2000) -> Iterator[tuple[Lead, bool]]:
     """Every matching lead, read through a server-side cursor so memory stays flat."""
-    query = _ordered(filtered(partner_id, user_id, f), sort)
+    query = ordered(filtered(partner_id, user_id, f), sort)
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
     for row in result:
         yield row_to_lead(row), bool(row.favorite)

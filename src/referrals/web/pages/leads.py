@@ -9,8 +9,7 @@ from referrals.domain.enums import Status as LeadStatus
 from referrals.domain.lead import visible_customer
 from referrals.domain.listing import PageRequest, Sort, Tab
 from referrals.services.export import export_csv
-from referrals.services.reading import list_leads, set_favorite
-from referrals.services.tab_totals import tab_totals
+from referrals.services.reading import list_leads, set_favorite, tab_counts
 from referrals.web.pages.base import PageRoute, clock, local_path, redirect, render, viewer_of
 from referrals.web.pages.forms import filters_active, parse_view, text, view_query
 
@@ -29,7 +28,7 @@ def leads_page(request: Request) -> Response:
     engine = request.app.state.engine
     lead_filter, sort, cursor = parse_view(request.query_params)
     page = list_leads(engine, principal, PageRequest(lead_filter, sort, cursor=cursor))
-    counts = tab_totals(engine, principal, lead_filter)
+    counts = tab_counts(engine, principal, lead_filter)
     rows = [(lead, favorite, visible_customer(lead)) for lead, favorite in page.items]
     return render(request, "leads.html", {
         "filter": lead_filter, "sort": sort, "cursor": cursor, "rows": rows, "counts": counts,
