@@ -51,3 +51,18 @@ def test_two_bulk_deliveries_of_the_same_leads_at_once_create_each_lead_once(eng
     first, second = ({r.lead.id for r in batch} for batch in results)
     assert first == second and len(first) == 30
     assert len(ids(engine, tenant.reader, LeadFilter())) == 30
+
+
+def test_an_expired_lead_is_no_longer_found_by_the_customers_name_but_still_by_the_company(engine, tenant, now):
+    from datetime import timedelta
+
+    from referrals.services.sweep import sweep
+
+    lead = factories.ingest(engine, factories.CONTACT_ME, tenant.partner_id, now=now,
+                            customer={"company": "Fabrikam Srl", "first_name": "Giulia", "last_name": "Rossi"})
+    assert ids(engine, tenant.reader, LeadFilter(customer="rossi")) == {lead.id}
+
+    sweep(engine, now=now + timedelta(days=15))
+
+    assert ids(engine, tenant.reader, LeadFilter(customer="rossi")) == set()
+    assert ids(engine, tenant.reader, LeadFilter(customer="fabrikam")) == {lead.id}

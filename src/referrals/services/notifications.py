@@ -109,19 +109,17 @@ def _tell_customer_declined(conn: Connection, lead: Lead, now: datetime) -> None
 def on_expired(conn: Connection, expired: list[Lead], now: datetime) -> None:
     """Tell each expired lead's referrer (set-based callers pass a whole batch)."""
     settings = get_settings()
-    names: dict[str, str] = {}
+    waiting = [lead for lead in expired if not lead.informational]
+    partner_ids = sorted({lead.partner_id for lead in waiting})
+    names = dict(conn.execute(select(partners.c.id, partners.c.name).where(partners.c.id.in_(partner_ids))).all())
     queued = []
-    for lead in expired:
-        if lead.informational:
-            continue
+    for lead in waiting:
         person = referrer_of(lead, settings.operations_email)
         if person is None:
             continue
-        if lead.partner_id not in names:
-            names[lead.partner_id] = _partner(conn, lead.partner_id).name
         queued.append(message(
             key=f"expired:{lead.id}:{person.address.lower()}", template="lead_expired", recipient=person.address,
             language=person.language, now=now, partner_id=lead.partner_id,
-            context=emails.lead_expired_context(lead, names[lead.partner_id], settings.base_url),
+            context=emails.lead_expired_context(lead, names.get(lead.partner_id, ""), settings.base_url),
         ))
     enqueue(conn, *queued)

@@ -19,7 +19,7 @@ from referrals.domain.enums import (
     Status,
 )
 from referrals.domain.history import HistoryEntry
-from referrals.domain.lead import Closing, Customer, Lead, Origin, Quality, Screening
+from referrals.domain.lead import Closing, Customer, Lead, Origin, Quality, Screening, visible_customer
 from referrals.domain.text import fold
 
 # Enum(value) is a slow call, and row_to_lead makes about ten per row for every listed or swept lead:
@@ -42,9 +42,14 @@ def _opt(enum, value):
     return None if value is None else _member(enum, value)
 
 
+KEY_SEPARATOR = " | "
+
+
 def customer_key(customer: Customer) -> str:
-    parts = (customer.company, customer.first_name, customer.last_name)
-    return fold(" | ".join(p or "" for p in parts))[:1000]
+    """Folded "company | first last": what the customer filter searches and the customer sort orders by.
+    Withheld names (an expired lead) leave just "company | ", so nobody finds an expired lead by a name."""
+    names = " ".join(p for p in (customer.first_name, customer.last_name) if p)
+    return fold(f"{customer.company or ''}{KEY_SEPARATOR}{names}")[:1000]
 
 
 def lead_to_row(lead: Lead) -> dict[str, Any]:
@@ -74,7 +79,7 @@ def lead_to_row(lead: Lead) -> dict[str, Any]:
         "customer_country": c.country,
         "customer_company_size": c.company_size,
         "customer_industry": c.industry,
-        "customer_key": customer_key(c),
+        "customer_key": customer_key(visible_customer(lead)),
         "message": lead.message,
         "customer_requested_contact": lead.customer_requested_contact,
         "email_validity": s.email_validity.value,
@@ -99,6 +104,7 @@ def lifecycle_columns(lead: Lead) -> dict[str, Any]:
     deal, closing = lead.deal, lead.closing
     terms = deal.terms if deal else None
     return {
+        "customer_key": customer_key(visible_customer(lead)),
         "status": lead.status.value,
         "outcome": lead.outcome and lead.outcome.value,
         "accepted_at": lead.accepted_at,
