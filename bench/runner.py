@@ -193,8 +193,8 @@ def explain_big_partner(engine, info: generate.BenchSet) -> dict:
     from referrals.store import listing
 
     f = lead_filter({"status": "received"})
-    query = listing.filtered(info.big_partner, info.big_admin_id, f).order_by(
-        leads.c.created_at.desc(), leads.c.id.desc()).limit(51)
+    query = listing.filtered(f).order_by(leads.c.created_at.desc(), leads.c.id.desc()).limit(51)
+    query = query.params(**listing.bind_scope(info.big_partner, info.big_admin_id))
     with engine.connect() as conn:
         for _ in range(20):
             conn.execute(query).all()

@@ -107,14 +107,15 @@ def export_csv(
 ) -> Iterator[str]:
     """The filtered list as CSV text chunks: every matching row, no page limit."""
     partner_id = principal.partner_scope()
-    query = listing.filtered(partner_id, principal.user_id, lead_filter).with_only_columns(*_SOURCE_COLUMNS)
+    query = listing.filtered(lead_filter).with_only_columns(*_SOURCE_COLUMNS)
     query = listing.ordered(query, sort)  # the list's own order, on the list's indexes
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADERS)
     write: Callable[[list[str]], Any] = writer.writerow
     with reading(engine) as conn:
-        result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+        scope = listing.bind_scope(partner_id, principal.user_id)
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(query, scope)
         for count, row in enumerate(result, start=1):
             write(csv_row(row))
             if count % chunk_rows == 0:

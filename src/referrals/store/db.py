@@ -46,7 +46,7 @@ def _configure_sqlite(engine: Engine) -> None:
             "synchronous=NORMAL",
             "foreign_keys=ON",
             "busy_timeout=30000",
-            "cache_size=-65536",
+            "cache_size=-16384",  # 16 MB a connection: an export of any size stays small
             "temp_store=MEMORY",
         ):
             cursor.execute(f"PRAGMA {pragma}")

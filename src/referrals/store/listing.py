@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, literal, select, tuple_
+from sqlalchemy import Connection, Select, and_, bindparam, func, literal, select, tuple_
 
 from referrals.domain.enums import QUALIFIED, Qualification
 from referrals.domain.errors import InvalidInput
@@ -16,7 +16,7 @@ from referrals.domain.lead import Lead
 from referrals.domain.listing import LeadFilter, PageRequest, Sort, Tab
 from referrals.domain.text import fold
 from referrals.store.leadrows import row_to_lead
-from referrals.store.tables import favorites, leads
+from referrals.store.tables import ID, favorites, leads
 
 _SORT_KEYS = {
     Sort.NEWEST: leads.c.created_at,
@@ -32,22 +32,35 @@ _SORT_KEYS = {
 LIST_COLUMNS = [column for column in leads.c if column.name != "raw_payload"]
 
 
-def _favorites_of(user_id: str | None):
+def _favorites_of(user_id):
     """Join condition: this user's heart on the lead (the favorites primary key, one probe per lead)."""
     return and_(
         favorites.c.partner_id == leads.c.partner_id,
-        favorites.c.user_id == (user_id or ""),
+        favorites.c.user_id == user_id,
         favorites.c.lead_id == leads.c.id,
     )
+
+
+# The list's SELECT, built once: sixty columns are costly to build on every request. The partner and the
+# user are bound per execution (`bind_scope`).
+_LISTED = (
+    select(*LIST_COLUMNS, favorites.c.lead_id.is_not(None).label("favorite"))
+    .select_from(leads.outerjoin(favorites, _favorites_of(bindparam("scope_user", type_=ID))))
+    .where(leads.c.partner_id == bindparam("scope_partner", type_=ID))
+)
+
+
+def bind_scope(partner_id: str, user_id: str | None) -> dict[str, str]:
+    return {"scope_partner": partner_id, "scope_user": user_id or ""}
 
 
 def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def conditions(partner_id: str, f: LeadFilter) -> list:
-    """The WHERE clauses of a filter, without its tab."""
-    where = [leads.c.partner_id == partner_id]
+def conditions(partner_id: str | None, f: LeadFilter) -> list:
+    """The WHERE clauses of a filter, without its tab (and without the partner when None: bound later)."""
+    where = [] if partner_id is None else [leads.c.partner_id == partner_id]
     for column, values in (
         (leads.c.call_to_action, f.call_to_action),
         (leads.c.customer_country, {country.upper() for country in f.country}),
@@ -71,14 +84,10 @@ def conditions(partner_id: str, f: LeadFilter) -> list:
     return where
 
 
-def filtered(partner_id: str, user_id: str | None, f: LeadFilter) -> Select:
-    """Every lead of one partner matching the filter, with the user's favourite flag."""
-    joined = leads.outerjoin(favorites, _favorites_of(user_id))
-    query = (
-        select(*LIST_COLUMNS, favorites.c.lead_id.is_not(None).label("favorite"))
-        .select_from(joined)
-        .where(*conditions(partner_id, f))
-    )
+def filtered(f: LeadFilter) -> Select:
+    """Every lead matching the filter with the user's favourite flag; execute it with `bind_scope(...)`,
+    which names the one partner (and user) it reads."""
+    query = _LISTED.where(*conditions(None, f))
     if f.tab is Tab.MARKETPLACE:
         query = query.where(leads.c.qualification == Qualification.DIRECT.value)
     elif f.tab is Tab.QUALIFIED:
@@ -97,7 +106,7 @@ def tab_counts(conn: Connection, partner_id: str, user_id: str | None, f: LeadFi
     )
     hearts = conn.execute(
         select(func.count())
-        .select_from(favorites.join(leads, _favorites_of(user_id)))
+        .select_from(favorites.join(leads, _favorites_of(user_id or "")))
         .where(favorites.c.partner_id == partner_id, favorites.c.user_id == (user_id or ""), *where)
     ).scalar_one()
     qualified = sum(n for kind, n in by_kind.items() if kind in QUALIFIED)
@@ -114,7 +123,7 @@ def ordered(query: Select, sort: Sort) -> Select:
 
 def page(conn: Connection, partner_id: str, user_id: str | None, request: PageRequest):
     """One keyset page: (leads with favourite flags, next cursor or None)."""
-    query = ordered(filtered(partner_id, user_id, request.filter), request.sort)
+    query = ordered(filtered(request.filter), request.sort)
     if request.cursor:
         value, last_id = decode_cursor(request.cursor, request.sort)
         key = _SORT_KEYS[request.sort]
@@ -123,7 +132,7 @@ def page(conn: Connection, partner_id: str, user_id: str | None, request: PageRe
             query = query.where(tuple_(key, leads.c.id) < after)
         else:
             query = query.where(tuple_(key, leads.c.id) > after)
-    rows = conn.execute(query.limit(request.limit + 1)).all()
+    rows = conn.execute(query.limit(request.limit + 1), bind_scope(partner_id, user_id)).all()
     items = [(row_to_lead(r), bool(r.favorite)) for r in rows[: request.limit]]
     next_cursor = None
     if len(rows) > request.limit:
@@ -135,15 +144,16 @@ def page(conn: Connection, partner_id: str, user_id: str | None, request: PageRe
 def stream(conn: Connection, partner_id: str, user_id: str | None, f: LeadFilter, sort: Sort,
            batch: int = 2000) -> Iterator[tuple[Lead, bool]]:
     """Every matching lead, read through a server-side cursor so memory stays flat."""
-    query = ordered(filtered(partner_id, user_id, f), sort)
-    result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+    query = ordered(filtered(f), sort)
+    streaming = conn.execution_options(stream_results=True, yield_per=batch)
+    result = streaming.execute(query, bind_scope(partner_id, user_id))
     for row in result:
         yield row_to_lead(row), bool(row.favorite)
 
 
 def count(conn: Connection, partner_id: str, user_id: str | None, f: LeadFilter) -> int:
-    inner = filtered(partner_id, user_id, f).with_only_columns(leads.c.id).subquery()
-    return conn.execute(select(func.count()).select_from(inner)).scalar_one()
+    inner = filtered(f).with_only_columns(leads.c.id).subquery()
+    return conn.execute(select(func.count()).select_from(inner), bind_scope(partner_id, user_id)).scalar_one()
 
 
 def _sort_value(row: Any, sort: Sort) -> Any:

@@ -38,6 +38,8 @@ metadata = MetaData(
 )
 
 ID = String(32)
+# None is stored as SQL NULL, not the JSON text 'null': most leads have no deal, and a NULL costs no decoding.
+NullableJSON = JSON(none_as_null=True)
 Stamp = UTCDateTime()
 
 partners = Table(
@@ -168,10 +170,10 @@ leads = Table(
     Column("deal_notes", Text, nullable=True),
     Column("deal_campaign_id", String(100), nullable=True),
     Column("deal_crm_id", String(100), nullable=True),
-    Column("deal_team", JSON, nullable=True),
-    Column("deal_contacts", JSON, nullable=True),
-    Column("deal_employees", JSON, nullable=True),
-    Column("raw_payload", JSON, nullable=True),
+    Column("deal_team", NullableJSON, nullable=True),
+    Column("deal_contacts", NullableJSON, nullable=True),
+    Column("deal_employees", NullableJSON, nullable=True),
+    Column("raw_payload", NullableJSON, nullable=True),
     Column("version", Integer, nullable=False),
     ForeignKeyConstraint(["partner_id", "location_id"], ["locations.partner_id", "locations.id"]),
     UniqueConstraint("partner_id", "external_id", name="uq_leads_partner_external"),
