@@ -33,6 +33,7 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.test  # quick: 100,000 leads on SQLite (BENCH_BACKENDS="sqlite postgresql" adds PostgreSQL)
 	$(BIN)/python bench/quality_bench.py
+	$(BIN)/python bench/page_demo.py
 	for b in $(BENCH_BACKENDS); do nice $(BIN)/python bench/runner.py --backend $$b --leads 100000 --runs 30 --label quick || exit 1; done
 
 bench-full: $(VENV)/.test  # 1,000,000 leads on both databases (PostgreSQL: REFERRALS_BENCH_POSTGRES_URL)
