@@ -3,12 +3,9 @@ the partner's Referrals admin then finds the new lead, flame and all. Screenshot
 
 import re
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from sqlalchemy import select, update
 
 from referrals import demo
@@ -19,7 +16,7 @@ from referrals.store.tables import leads, users
 from referrals.web.app import create_app
 from referrals.web.deps import get_now
 from tests import factories
-from tests.browser.test_workspace import CHROMIUM_ARGS, Server, _free_port, shot, signed_in
+from tests.browser.test_workspace import Server, chromium_browser, serving, shot, signed_in
 from tests.conftest import chromium_path
 
 pytestmark = pytest.mark.browser
@@ -39,30 +36,15 @@ def server() -> Iterator[Server]:
         conn.execute(update(users).where(users.c.email == ADMIN).values(language="en"))
     app = create_app(Settings(database_url=url, secret_key="browser-test-secret-0123456789"), engine=engine)
     app.dependency_overrides[get_now] = lambda: factories.NOW
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", engine, program, [])
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
+    with serving(app) as url:
+        yield Server(url, engine, program, [])
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def browser(server: Server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 def test_a_customer_asks_a_partner_found_in_the_directory_and_the_partner_sees_a_hot_lead(browser, server: Server):

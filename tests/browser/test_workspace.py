@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -81,6 +82,14 @@ def server() -> Iterator[Server]:
     ]
     app = create_app(Settings(database_url=url, secret_key="browser-test-secret-0123456789"), engine=engine)
     app.dependency_overrides[get_now] = lambda: factories.NOW
+    with serving(app) as url:
+        yield Server(url, engine, program, fresh)
+    engine.dispose()
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """The app on a real uvicorn server in a thread, on a free port; yields its base URL."""
     port = _free_port()
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=uv.run, daemon=True)
@@ -90,21 +99,26 @@ def server() -> Iterator[Server]:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
     try:
-        yield Server(f"http://127.0.0.1:{port}", engine, program, fresh)
+        yield f"http://127.0.0.1:{port}"
     finally:
         uv.should_exit = True
         thread.join(timeout=10)
-        engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser(server: Server):
+@contextmanager
+def chromium_browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server):
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 def signed_in(browser, server: Server, email: str):
