@@ -1,7 +1,6 @@
 """Who reaches which leads, at the service level: a partner never sees or touches another partner's leads,
 a Referrals user reads but cannot act, and favourites belong to one user."""
 
-import contextlib
 import csv
 import io
 import threading
@@ -16,6 +15,7 @@ from referrals.services.export import export_csv
 from referrals.services.lifecycle import accept_lead, add_deal_employee, close_lead, decline_lead, edit_deal
 from referrals.services.reading import get_lead, list_leads, set_favorite, tab_counts
 from tests.factories import NOW, add_principal, deal_terms, employee, ingest
+from tests.races import pause_after
 
 
 def all_listed(engine, principal, lead_filter=LeadFilter()) -> list[str]:
@@ -170,16 +170,7 @@ def test_two_concurrent_hearts_of_one_lead_both_succeed(engine, tenant, monkeypa
     # given a user hearting the same lead from two tabs at once, both past the lead check before either writes
     # (on SQLite the second waits for the first's write lock, so the barrier just times out and lets it go)
     lead = ingest(engine, "contact_me", tenant.partner_id)
-    barrier = threading.Barrier(2, timeout=2)
-    original = reading_service.load_lead
-
-    def load_then_wait(*args, **kwargs):
-        loaded = original(*args, **kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait()
-        return loaded
-
-    monkeypatch.setattr(reading_service, "load_lead", load_then_wait)
+    restore = pause_after(monkeypatch, reading_service, "load_lead")
     results: list[object] = []
 
     def heart():
@@ -193,7 +184,7 @@ def test_two_concurrent_hearts_of_one_lead_both_succeed(engine, tenant, monkeypa
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    monkeypatch.setattr(reading_service, "load_lead", original)
+    restore()
     # then both succeeded and the lead is one favourite
     assert results == [True, True]
     assert all_listed(engine, tenant.reader, LeadFilter(tab=Tab.FAVORITES)) == [lead.id]

@@ -1,7 +1,6 @@
 """Ingesting leads, one at a time and in bulk: stored whole, idempotent on the source's id, each bad item
 refused on its own."""
 
-import contextlib
 import threading
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from tests.factories import (
     as_stored,
     lead_draft,
 )
+from tests.races import pause_after
 
 
 def stored_leads(engine) -> int:
@@ -220,16 +220,7 @@ def test_two_concurrent_deliveries_of_one_lead_create_it_once(engine, tenant, mo
     # given the source delivering the same lead twice at the same moment, both past the duplicate check before
     # either writes (on SQLite the second waits for the first's write lock, so the barrier times out instead)
     draft = lead_draft("contact_me", tenant.partner_id, external_id="twice")
-    barrier = threading.Barrier(2, timeout=2)
-    original = ingest_service.find_by_external_id
-
-    def find_then_wait(*args, **kwargs):
-        found = original(*args, **kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait()
-        return found
-
-    monkeypatch.setattr(ingest_service, "find_by_external_id", find_then_wait)
+    restore = pause_after(monkeypatch, ingest_service, "find_by_external_id")
     results: list[object] = []
 
     def deliver():
@@ -243,7 +234,7 @@ def test_two_concurrent_deliveries_of_one_lead_create_it_once(engine, tenant, mo
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    monkeypatch.setattr(ingest_service, "find_by_external_id", original)
+    restore()
     # then one delivery created the lead, the other answered it
     assert sorted(r.created for r in results) == [False, True], results
     assert results[0].lead.id == results[1].lead.id

@@ -51,6 +51,13 @@ def get_lead(engine: Engine, principal: Principal, lead_id: str) -> LeadDetail:
     return LeadDetail(lead, favorite, history)
 
 
+def is_favorite(engine: Engine, principal: Principal, lead_id: str) -> bool:
+    """Whether this user hearted the lead (one key lookup; for answers that already hold the lead)."""
+    partner_id = principal.partner_scope()
+    with reading(engine) as conn:
+        return _is_favorite(conn, partner_id, principal.user_id, lead_id)
+
+
 def _is_favorite(conn, partner_id: str, user_id: str, lead_id: str) -> bool:
     return (
         conn.execute(

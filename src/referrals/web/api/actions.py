@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 from referrals.domain.enums import Outcome
 from referrals.domain.lead import Lead
 from referrals.services import lifecycle
-from referrals.services.reading import get_lead
+from referrals.services.reading import is_favorite
 from referrals.web.api.common import LEAD_WRITE, with_etag
 from referrals.web.api.present import lead_public
 from referrals.web.api.schemas import LeadPublic
@@ -18,8 +18,7 @@ router = APIRouter(prefix="/leads/{lead_id}", tags=["lead actions"], responses=L
 
 def _answer(engine, principal, lead: Lead, response: Response, now) -> LeadPublic:
     with_etag(response, lead)
-    favorite = get_lead(engine, principal, lead.id).favorite
-    return lead_public(lead, favorite=favorite, now=now)
+    return lead_public(lead, favorite=is_favorite(engine, principal, lead.id), now=now)
 
 
 @router.post("/accept", response_model=LeadPublic)
