@@ -4,11 +4,13 @@ cells safe to open in a spreadsheet."""
 import csv
 import io
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
 from referrals.domain.enums import Outcome, QualityLabel, Reason, Status
 from referrals.domain.listing import LeadFilter, PageRequest, Sort, Tab
+from referrals.domain.text import safe_cell
 from referrals.services.export import HEADERS, export_csv
 from referrals.services.lifecycle import accept_lead, decline_lead
 from referrals.services.reading import list_leads, set_favorite
@@ -137,3 +139,45 @@ def test_the_favorites_export_is_the_users_own(engine, tenant, leads):
 def test_an_empty_list_exports_just_the_header(engine, tenant):
     text = "".join(export_csv(engine, tenant.reader, LeadFilter(), Sort.NEWEST))
     assert text == ",".join(HEADERS) + "\r\n"
+
+
+# The database formats the cells (store.csvcells); these hold it to the rules kept in Python, on both databases.
+TRICKY = ["=1+1", "+39 02 1234", "-2", "@SUM(A1)", "\t=1", "|cmd", "%x", "Fabrikam, \"Srl\"", "Müller\nGmbH",
+          "'quoted", " =spaced", "plain", "Ørsted A/S", "x=1"]
+
+
+def test_database_formatted_cells_follow_safe_cell(engine, tenant):
+    # given leads whose free-text fields hold every kind of awkward text
+    for n, value in enumerate(TRICKY):
+        lead = ingest(engine, "contact_me", tenant.partner_id, now=NOW - timedelta(minutes=n), message=value)
+        restamp(engine, tenant.partner_id, lead.id, customer_company=value, offer_title=value,
+                spam_reasons=[value, "second reason"])
+    # when they are exported, then every such cell is exactly what safe_cell makes of the stored text
+    rows = exported(engine, tenant.reader)
+    assert [(r["CustomerCompany"], r["OfferTitle"], r["Message"]) for r in rows] == [
+        (safe_cell(v), safe_cell(v), safe_cell(v)) for v in TRICKY]
+    assert [r["SpamReasons"] for r in rows] == [safe_cell(f"{v}; second reason") for v in TRICKY]
+
+
+@pytest.mark.parametrize(("stored", "shown"), [("0.00450", "0.005"), ("0.12350", "0.124"), ("0.12349", "0.123"),
+                                               ("0.99995", "1.000"), ("0.00000", "0.000"), ("1.00000", "1.000")])
+def test_probabilities_are_rounded_half_up_on_every_database(engine, tenant, stored, shown):
+    lead = ingest(engine, "contact_me", tenant.partner_id)
+    restamp(engine, tenant.partner_id, lead.id, quality_probability=Decimal(stored))
+    [row] = exported(engine, tenant.reader)
+    assert row["ConversionProbability"] == shown == str(Decimal(stored).quantize(Decimal("0.001"), ROUND_HALF_UP))
+
+
+def test_deal_cells_are_formatted_like_the_api(engine, tenant):
+    # given an accepted lead with a deal and a received one without
+    with_deal = ingest(engine, "contact_me", tenant.partner_id, now=NOW - timedelta(minutes=1))
+    accept_lead(engine, tenant.admin, with_deal.id, deal_terms(team=(tenant.admin.user_id,)), now=NOW)
+    ingest(engine, "contact_me", tenant.partner_id, now=NOW - timedelta(minutes=2))
+    restamp(engine, tenant.partner_id, with_deal.id, deal_amount=Decimal("-5.5"), deal_currency="=X")
+    first, second = exported(engine, tenant.reader)
+    # then the deal's value has two decimals and is spreadsheet-safe; the purchase date is ISO; no deal is blank
+    assert (first["DealValue"], first["DealCurrency"]) == ("'-5.50", "'=X")
+    assert first["EstimatedPurchaseDate"] == deal_terms().purchase_date.isoformat()
+    assert first["AcceptedDateTime"] == NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert [second[c] for c in ("DealName", "DealValue", "DealCurrency", "EstimatedPurchaseDate", "AcceptedDateTime",
+                                "IsTest")] == ["", "", "", "", "", "false"]

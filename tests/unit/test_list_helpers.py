@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 
 from referrals.domain.errors import InvalidInput
 from referrals.domain.listing import MAX_PAGE, LeadFilter, PageRequest, Sort
-from referrals.domain.text import fold
-from referrals.services.export import safe_cell
+from referrals.domain.text import fold, safe_cell
 from referrals.store.listing import decode_cursor, encode_cursor
 
 
