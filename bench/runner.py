@@ -335,7 +335,7 @@ def clean_ingest_partner(engine, partner_id: str) -> None:
     with writing(engine) as conn:
         conn.execute(delete(lead_history).where(lead_history.c.partner_id == partner_id))
         conn.execute(delete(outbox).where(outbox.c.partner_id == partner_id))
-        for table in ("favorites", "action_reads"):
+        for table in ("favorites", "action_reads", "lead_tallies"):  # the ingest partner's leads all go
             conn.execute(text(f"DELETE FROM {table} WHERE partner_id = :p"), {"p": partner_id})  # noqa: S608
         conn.execute(delete(leads).where(leads.c.partner_id == partner_id))
 

@@ -5,7 +5,7 @@ gone as soon as anyone acts on the lead (the lead leaves the received state)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, exists, func, select
+from sqlalchemy import Engine, and_, exists, func, literal_column, select
 
 from referrals.domain.access import Principal
 from referrals.domain.enums import Status
@@ -25,10 +25,13 @@ class ActionItem:
 
 
 def _waiting(partner_id: str):
+    """Received leads that need an answer: only those have a response deadline (informational leads do not).
+    Written as the predicate of the partial index `ix_leads_waiting`, with the status inline, so the database
+    can count and order them from that index alone."""
     return and_(
         leads.c.partner_id == partner_id,
-        leads.c.status == Status.RECEIVED.value,
-        leads.c.informational.is_(False),
+        leads.c.status == literal_column(f"'{Status.RECEIVED.value}'"),
+        leads.c.response_due_at.is_not(None),
     )
 
 

@@ -1,5 +1,6 @@
 """Reading and writing single leads, scoped to their partner."""
 
+from collections import Counter
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, and_, insert, select, tuple_, update
@@ -8,12 +9,14 @@ from referrals.domain.errors import Conflict, NotFound
 from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
 from referrals.store.leadrows import history_to_row, lead_to_row, lifecycle_columns, row_to_lead
-from referrals.store.tables import lead_history, leads
+from referrals.store.tables import lead_history, lead_tallies, leads
+from referrals.store.upsert import add_to
 
 
 def insert_lead(conn: Connection, lead: Lead, entry: HistoryEntry, raw_payload: dict | None = None) -> None:
     conn.execute(insert(leads), [{**lead_to_row(lead), "raw_payload": raw_payload}])
     conn.execute(insert(lead_history), [history_to_row(entry)])
+    _tally(conn, [lead])
 
 
 def insert_leads(conn: Connection, rows: Sequence[tuple[Lead, HistoryEntry, dict | None]]) -> None:
@@ -22,6 +25,14 @@ def insert_leads(conn: Connection, rows: Sequence[tuple[Lead, HistoryEntry, dict
         return
     conn.execute(insert(leads), [{**lead_to_row(lead), "raw_payload": raw} for lead, _, raw in rows])
     conn.execute(insert(lead_history), [history_to_row(entry) for _, entry, _ in rows])
+    _tally(conn, [lead for lead, _, _ in rows])
+
+
+def _tally(conn: Connection, new: Sequence[Lead]) -> None:
+    """Count the new leads into their partners' tallies (tables.lead_tallies), in the inserting transaction."""
+    counts = Counter((lead.partner_id, lead.origin.qualification.value) for lead in new)
+    rows = [{"partner_id": p, "qualification": q, "leads": n} for (p, q), n in sorted(counts.items())]
+    add_to(conn, lead_tallies, rows, ["partner_id", "qualification"], "leads")  # in key order: no deadlock
 
 
 def load_lead(conn: Connection, partner_id: str, lead_id: str) -> Lead:

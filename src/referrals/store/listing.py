@@ -16,7 +16,7 @@ from referrals.domain.lead import Lead
 from referrals.domain.listing import LeadFilter, PageRequest, Sort, Tab
 from referrals.domain.text import fold
 from referrals.store.leadrows import row_to_lead
-from referrals.store.tables import ID, favorites, leads
+from referrals.store.tables import ID, favorites, lead_tallies, leads
 
 _SORT_KEYS = {
     Sort.NEWEST: leads.c.created_at,
@@ -98,17 +98,23 @@ def filtered(f: LeadFilter) -> Select:
 
 
 def tab_counts(conn: Connection, partner_id: str, user_id: str | None, f: LeadFilter) -> dict[Tab, int]:
-    """The three tabs' counts for a filter in two grouped queries, with no per-lead favourite probe: the
-    leads by kind, and the user's hearts joined to the leads they mark."""
+    """The three tabs' counts for a filter: the leads by kind, and the user's hearts. Without a filter they
+    are the partner's tallies and the user's slice of the favorites key; with one, two grouped queries with
+    no per-lead favourite probe (the user's hearts joined to the leads they mark)."""
     where = conditions(partner_id, f)
-    by_kind = dict(
-        conn.execute(select(leads.c.qualification, func.count()).where(*where).group_by(leads.c.qualification)).all()
-    )
-    hearts = conn.execute(
-        select(func.count())
-        .select_from(favorites.join(leads, _favorites_of(user_id or "")))
-        .where(favorites.c.partner_id == partner_id, favorites.c.user_id == (user_id or ""), *where)
-    ).scalar_one()
+    mine = and_(favorites.c.partner_id == partner_id, favorites.c.user_id == (user_id or ""))
+    if len(where) == 1:  # the partner alone: every lead
+        by_kind = dict(conn.execute(
+            select(lead_tallies.c.qualification, lead_tallies.c.leads).where(lead_tallies.c.partner_id == partner_id)
+        ).all())
+        hearts = conn.execute(select(func.count()).select_from(favorites).where(mine)).scalar_one()
+    else:
+        by_kind = dict(conn.execute(
+            select(leads.c.qualification, func.count()).where(*where).group_by(leads.c.qualification)
+        ).all())
+        hearts = conn.execute(
+            select(func.count()).select_from(favorites.join(leads, _favorites_of(user_id or ""))).where(mine, *where)
+        ).scalar_one()
     qualified = sum(n for kind, n in by_kind.items() if kind in QUALIFIED)
     return {Tab.MARKETPLACE: by_kind.get(Qualification.DIRECT.value, 0), Tab.QUALIFIED: qualified,
             Tab.FAVORITES: hearts}

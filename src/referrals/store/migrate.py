@@ -21,6 +21,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(_config(connection), revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Step the schema back to `revision` (each step's downgrade; data a step added is lost)."""
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), revision)
+
+
 def autogenerate(engine: Engine, message: str) -> None:
     """For developers: write a new revision from the difference between tables.py and the database."""
     with engine.begin() as connection:

@@ -192,6 +192,16 @@ leads = Table(
         sqlite_where=text("status = 'received' AND response_due_at IS NOT NULL"),
         postgresql_where=text("status = 'received' AND response_due_at IS NOT NULL"),
     ),
+    # the action center and its bell: each partner's leads waiting for an answer (received, with a response
+    # deadline: informational leads have none), closest deadline first, counted without reading the table
+    Index(
+        "ix_leads_waiting",
+        "partner_id",
+        "response_due_at",
+        "id",
+        sqlite_where=text("status = 'received' AND response_due_at IS NOT NULL"),
+        postgresql_where=text("status = 'received' AND response_due_at IS NOT NULL"),
+    ),
     Index(
         "ix_leads_archive_due",
         "archive_due_at",
@@ -226,6 +236,18 @@ favorites = Table(
     Column("created_at", Stamp, nullable=False),
     ForeignKeyConstraint(["partner_id", "lead_id"], ["leads.partner_id", "leads.id"]),
     Index("ix_favorites_lead", "partner_id", "lead_id"),
+)
+
+# How many leads each partner holds of each qualification: the tab counts of an unfiltered list, read from
+# two or three rows instead of counting a partner's whole slice of an index on every page. Kept in the
+# transaction that inserts the leads (store.leads); a lead's qualification never changes and leads are never
+# deleted.
+lead_tallies = Table(
+    "lead_tallies",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("qualification", String(16), primary_key=True),
+    Column("leads", Integer, nullable=False),
 )
 
 # Program-wide spam block list: domains ("example.com") and whole addresses ("a@example.com").
