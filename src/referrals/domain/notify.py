@@ -45,14 +45,14 @@ def new_lead_recipients(
     return _unique(admins)
 
 
-def referrer_of(lead: Lead, operations_email: str) -> Person | None:
-    """Who hears that a lead expired: the staff member or partner that sent it; the program's operations
-    inbox for marketplace and directory leads."""
-    kind = lead.origin.referrer_kind
-    if kind in (ReferrerKind.STAFF, ReferrerKind.PARTNER) and lead.origin.referrer_email:
-        return Person(lead.origin.referrer_email)
-    if lead.origin.qualification is not Qualification.DIRECT and lead.origin.referrer_email:
-        return Person(lead.origin.referrer_email)
+def referrer_of(kind: ReferrerKind, email: str | None, qualification: Qualification,
+                operations_email: str) -> Person | None:
+    """Who hears that a lead expired, from its origin's referrer and qualification: the staff member or partner
+    that sent it; the program's operations inbox for marketplace and directory leads."""
+    if kind in (ReferrerKind.STAFF, ReferrerKind.PARTNER) and email:
+        return Person(email)
+    if qualification is not Qualification.DIRECT and email:
+        return Person(email)
     return Person(operations_email) if operations_email else None
 
 

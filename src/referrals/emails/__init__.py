@@ -2,6 +2,7 @@
 and one function per email returning its template context. Links are absolute (Settings.base_url)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,8 @@ def lead_declined_context(lead: Lead, partner_name: str, base_url: str) -> dict[
             "directory_url": search}
 
 
-def lead_expired_context(lead: Lead, partner_name: str, base_url: str) -> dict[str, Any]:
-    return {"lead_id": lead.id, "partner_name": partner_name, "company": lead.customer.company or "",
-            "created_at": lead.created_at.strftime("%Y-%m-%d"), "kind": _lead_summary(lead, base_url)["kind"]}
+def lead_expired_context(lead_id: str, partner_name: str, company: str | None, created_at: datetime,
+                         kind: str) -> dict[str, Any]:
+    """The expiry email's facts, from plain values: the sweep builds a batch of them from its UPDATE's rows."""
+    return {"lead_id": lead_id, "partner_name": partner_name, "company": company or "",
+            "created_at": created_at.strftime("%Y-%m-%d"), "kind": kind}

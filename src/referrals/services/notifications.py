@@ -1,15 +1,16 @@
 """What a lead's arrival or change tells people: emails queued in the outbox within the same transaction
 as the change, and held digest items (PRODUCT.md section 5)."""
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, insert, select
 
 from referrals import emails
 from referrals.config import get_settings
 from referrals.domain.checks import is_email_syntax
-from referrals.domain.enums import Action, EmailValidity, Role
+from referrals.domain.enums import Action, EmailValidity, Qualification, ReferrerKind, Role
 from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
 from referrals.domain.notify import (
@@ -21,7 +22,7 @@ from referrals.domain.notify import (
     new_lead_recipients,
     referrer_of,
 )
-from referrals.services.outbox import enqueue, message
+from referrals.services.outbox import enqueue, enqueue_many, message
 from referrals.store.tables import daily_tally, digest_items, locations, partners, users
 from referrals.store.upsert import increment
 
@@ -106,20 +107,48 @@ def _tell_customer_declined(conn: Connection, lead: Lead, now: datetime) -> None
                           partner_id=lead.partner_id))
 
 
+class Expired(NamedTuple):
+    """What an expiry email needs from a lead: these `leads` columns, which the sweep's UPDATE returns."""
+
+    id: str
+    partner_id: str
+    informational: bool
+    qualification: str
+    type: str | None
+    referrer_kind: str
+    referrer_email: str
+    customer_company: str
+    created_at: datetime
+
+
 def on_expired(conn: Connection, expired: list[Lead], now: datetime) -> None:
-    """Tell each expired lead's referrer (set-based callers pass a whole batch)."""
+    """Tell each expired lead's referrer."""
+    on_expired_rows(conn, [
+        Expired(lead.id, lead.partner_id, lead.informational, lead.origin.qualification.value,
+                lead.origin.type and lead.origin.type.value, lead.origin.referrer_kind.value,
+                lead.origin.referrer_email, lead.customer.company, lead.created_at)
+        for lead in expired
+    ], now)
+
+
+def on_expired_rows(conn: Connection, expired: Sequence[Any], now: datetime) -> None:
+    """The set-based path: plain rows with the fields of `Expired` (a whole sweep batch), no Lead objects.
+    The recipient depends on the referrer alone, so the domain picks it once per distinct referrer."""
     settings = get_settings()
-    waiting = [lead for lead in expired if not lead.informational]
-    partner_ids = sorted({lead.partner_id for lead in waiting})
+    waiting = [row for row in expired if not row.informational]
+    partner_ids = sorted({row.partner_id for row in waiting})
     names = dict(conn.execute(select(partners.c.id, partners.c.name).where(partners.c.id.in_(partner_ids))).all())
+    referrers: dict[tuple, Person | None] = {}
     queued = []
-    for lead in waiting:
-        person = referrer_of(lead, settings.operations_email)
-        if person is None:
+    for row in waiting:
+        referrer = (row.referrer_kind, row.referrer_email, row.qualification)
+        if referrer not in referrers:  # the recipient depends on these alone: decided once per referrer
+            referrers[referrer] = referrer_of(ReferrerKind(row.referrer_kind), row.referrer_email,
+                                              Qualification(row.qualification), settings.operations_email)
+        if (person := referrers[referrer]) is None:
             continue
-        queued.append(message(
-            key=f"expired:{lead.id}:{person.address.lower()}", template="lead_expired", recipient=person.address,
-            language=person.language, now=now, partner_id=lead.partner_id,
-            context=emails.lead_expired_context(lead, names.get(lead.partner_id, ""), settings.base_url),
-        ))
-    enqueue(conn, *queued)
+        context = emails.lead_expired_context(row.id, names.get(row.partner_id, ""), row.customer_company,
+                                              row.created_at, row.type or row.qualification)
+        queued.append((f"expired:{row.id}:{person.address.lower()}", person.address, person.language, context,
+                       row.partner_id))
+    enqueue_many(conn, "lead_expired", now, queued)

@@ -21,7 +21,7 @@ from referrals.emails import render
 from referrals.store.db import is_sqlite, reading, writing
 from referrals.store.ids import new_id
 from referrals.store.tables import outbox
-from referrals.store.upsert import insert_ignore
+from referrals.store.upsert import ignoring, insert_ignore
 
 LEASE = timedelta(minutes=2)
 
@@ -41,6 +41,22 @@ def message(
 def enqueue(conn: Connection, *messages: dict[str, Any]) -> int:
     """Queue emails in the caller's transaction; a key already queued queues nothing. Answers how many."""
     return insert_ignore(conn, outbox, list(messages), ["idempotency_key"])
+
+
+def enqueue_many(conn: Connection, template: str, now: datetime, messages: list[tuple]) -> None:
+    """The bulk path for a set-based job: many emails of one template at one moment, each given as
+    (key, recipient, language, context, partner_id). What they share is written once in the statement, and
+    nothing is counted back, so it is one plain executemany. A key already queued queues nothing."""
+    if not messages:
+        return
+    stamp = int(now.timestamp() * 1000)
+    statement = ignoring(conn, outbox, ["idempotency_key"]).values(
+        template=template, status="pending", attempts=0, next_attempt_at=now, created_at=now)
+    conn.execute(statement, [
+        {"id": new_id(stamp), "idempotency_key": key[:300], "recipient": recipient, "language": language,
+         "context": context, "partner_id": partner_id}
+        for key, recipient, language, context, partner_id in messages
+    ])
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 window, and retire informational leads after six months.
 
 Set-based: each batch is one UPDATE of up to `batch` due rows (skipping rows another worker holds, on
-PostgreSQL) plus one insert of their history entries, in its own short transaction. Running it twice,
+PostgreSQL) returning just the columns the rest needs, plus one executemany of their history entries and one
+of their expiry emails, built from those plain rows (no Lead objects), in its own short transaction. Running it twice,
 or in two workers at once, expires each lead exactly once.
 """
 
@@ -14,7 +15,7 @@ from sqlalchemy import Engine, func, insert, literal_column, select, tuple_, upd
 from referrals.domain.enums import Action, Outcome, Status
 from referrals.services import notifications
 from referrals.store.db import is_sqlite, writing
-from referrals.store.leadrows import KEY_SEPARATOR, row_to_lead
+from referrals.store.leadrows import KEY_SEPARATOR
 from referrals.store.tables import lead_history, leads
 
 BATCH = 5000  # SQLite: no statement near 300 ms at this size
@@ -54,6 +55,22 @@ def _without_names(conn):
     return func.split_part(key, mark, 1) + mark
 
 
+def _history(action: Action, now: datetime):
+    """The batch's history entries: one executemany of (partner_id, lead_id, version), the rest constant."""
+    return insert(lead_history).values(
+        at=now, actor_id=None, actor_label="system", action=action.value, from_status=Status.RECEIVED.value,
+        to_status=Status.ARCHIVED.value, outcome=Outcome.EXPIRED.value, details={},
+    )
+
+
+def _returned(action: Action):
+    """What the UPDATE hands back: the keys for the history, and for expiries what their emails need."""
+    names = ("partner_id", "id", "version")
+    if action is Action.EXPIRED:
+        names += tuple(name for name in notifications.Expired._fields if name not in names)
+    return [leads.c[name] for name in names]
+
+
 def _archive_due(engine: Engine, due_column, action: Action, now: datetime, batch: int) -> int:
     total = 0
     while True:
@@ -68,23 +85,14 @@ def _archive_due(engine: Engine, due_column, action: Action, now: datetime, batc
                     version=leads.c.version + 1,
                     customer_key=_without_names(conn),
                 )
-                .returning(*leads.c)  # the whole new row: the notifications need it, no second read
+                .returning(*_returned(action))  # no second read, and no Lead objects: plain rows
             ).all()
             if changed:
-                conn.execute(
-                    insert(lead_history),
-                    [
-                        {
-                            "partner_id": row.partner_id, "lead_id": row.id, "version": row.version, "at": now,
-                            "actor_id": None, "actor_label": "system", "action": action.value,
-                            "from_status": Status.RECEIVED.value, "to_status": Status.ARCHIVED.value,
-                            "outcome": Outcome.EXPIRED.value, "details": {},
-                        }
-                        for row in changed
-                    ],
-                )
+                conn.execute(_history(action, now),
+                             [{"partner_id": row.partner_id, "lead_id": row.id, "version": row.version}
+                              for row in changed])
                 if action is Action.EXPIRED:
-                    notifications.on_expired(conn, [row_to_lead(row) for row in changed], now)
+                    notifications.on_expired_rows(conn, changed, now)
         total += len(changed)
         if len(changed) < batch:
             return total
