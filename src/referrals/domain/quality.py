@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -34,6 +35,11 @@ class QualityModel:
     @property
     def is_prior(self) -> bool:
         return self.examples == 0
+
+    @cached_property
+    def terms(self) -> dict[str, tuple[float, float]]:
+        """Feature name -> (weight, its group's baseline): what scoring looks up, joined once per model."""
+        return {name: (w, self.baselines.get(group(name), 0.0)) for name, w in self.weights.items()}
 
     def to_params(self) -> dict:
         return {
@@ -118,16 +124,16 @@ def _sigmoid(z: float) -> float:
 
 def contributions(model: QualityModel, feats: Mapping[str, float], partner_id: str | None = None):
     """(log-odds, [(feature, contribution relative to a typical lead)])."""
-    weights, baselines = model.weights, model.baselines
+    terms = model.terms
     z = model.bias
     parts = []
     for name, value in feats.items():
-        w = weights.get(name)
-        if w is None:
+        term = terms.get(name)
+        if term is None:
             continue
-        c = w * value
+        c = term[0] * value
         z += c
-        parts.append((name, c - baselines.get(group(name), 0.0)))
+        parts.append((name, c - term[1]))
     if partner_id is not None:
         offset = model.partners.get(partner_id, 0.0)
         if offset:

@@ -5,7 +5,9 @@ one-hot within a group (the text before "="). Names are stable: trained weights 
 """
 
 import re
+import string
 from dataclasses import dataclass
+from functools import lru_cache
 
 from referrals.domain.enums import EmailValidity, LeadType, PhoneValidity, Qualification
 from referrals.domain.lead import Customer, Origin
@@ -72,15 +74,47 @@ def _message_band(message: str) -> str:
     return "medium" if size < 300 else "long"
 
 
+@lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
+    """Names and companies repeat from lead to lead: folded once, a bounded number of them."""
     return text.lower() if text.isascii() else fold(text)
+
+
+@lru_cache(maxsize=65536)
+def _squashed_company(company: str) -> str:
+    words = _COMPANY_NOISE.sub(" ", _fold(company)).split()
+    return "".join(ch for ch in "".join(words) if ch.isalnum())
 
 
 def _domain_matches_company(domain: str, company: str) -> bool:
     name = domain.split(".", 1)[0].replace("-", "")
-    words = _COMPANY_NOISE.sub(" ", _fold(company)).split()
-    squashed = "".join(ch for ch in "".join(words) if ch.isalnum())
+    squashed = _squashed_company(company)
     return len(name) >= 3 and bool(squashed) and (name in squashed or squashed in name)
+
+
+_ASCII_UPPER = string.ascii_uppercase.encode()
+_ASCII_LOWER = string.ascii_lowercase.encode()
+
+
+def _in_capitals(message: str) -> bool:
+    """Twenty capitals or more, and half as many again as lower-case letters. ASCII text counts them with
+    two byte deletions instead of a call per character (in ASCII only A-Z are upper, a-z lower)."""
+    if message.isascii():
+        raw = message.encode()
+        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+        lower = len(raw) - len(raw.translate(None, _ASCII_LOWER))
+    else:
+        upper, lower = sum(map(str.isupper, message)), sum(map(str.islower, message))
+    return upper >= 20 and upper > 1.5 * lower
+
+
+@lru_cache(maxsize=4096)
+def _title_kind(title: str) -> str:
+    if _STUDENT.search(title):
+        return "student"
+    if _SENIOR.search(title):
+        return "senior"
+    return "other" if title.strip() else "none"
 
 
 def features(facts: LeadFacts) -> dict[str, float]:
@@ -112,23 +146,9 @@ def features(facts: LeadFacts) -> dict[str, float]:
         out["msg_spamwords"] = 1.0
     if "http" in lowered or "www." in lowered:
         out["msg_links"] = 1.0
-    if len(message) >= 20:
-        upper, lower = sum(map(str.isupper, message)), sum(map(str.islower, message))
-        if upper >= 20 and upper > 1.5 * lower:
-            out["msg_caps"] = 1.0
-    title = c.title or ""
-    out[
-        "title="
-        + (
-            "student"
-            if _STUDENT.search(title)
-            else "senior"
-            if _SENIOR.search(title)
-            else "other"
-            if title.strip()
-            else "none"
-        )
-    ] = 1.0
+    if len(message) >= 20 and _in_capitals(message):
+        out["msg_caps"] = 1.0
+    out["title=" + _title_kind(c.title or "")] = 1.0
     company = _fold((c.company or "").strip())
     person = _fold(f"{c.first_name or ''} {c.last_name or ''}".strip())
     if not company:

@@ -228,6 +228,7 @@ _WALK_STARTS = frozenset(w for w in _WALKS if len(w) == 4)
 _LETTERS = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=65536)
 def _is_walk(text: str) -> bool:
     """A keyboard walk ("asdf", "qwerty123") or a run of one key ("xxxx") makes up most of the text."""
     compact = "".join(_LETTERS.findall(text.lower()))
@@ -248,6 +249,15 @@ def _parents(domain: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
 
 
+@lru_cache(maxsize=65536)
+def _disposable(ascii_domain: str) -> str | None:
+    """The listed disposable domain the address is at (itself or a parent), or None; cached per domain."""
+    for candidate in _parents(ascii_domain):
+        if candidate in _DISPOSABLE:
+            return candidate
+    return None
+
+
 def _fake_reason(local: str, domain: str) -> str | None:
     base_local = local.split("+", 1)[0].lower()
     name = domain.split(".", 1)[0]
@@ -261,6 +271,9 @@ def _fake_reason(local: str, domain: str) -> str | None:
 
 
 _ASCII_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_INTL_ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\U0010FFFF-]+"
+_INTL_LOCAL = re.compile(rf"{_INTL_ATEXT}(?:\.{_INTL_ATEXT})*")
+_SAFE_LENGTH = 200  # UTF-8 bytes; the limit is 254, and the fast path's lower-cased domain may differ in length
 
 
 @lru_cache(maxsize=65536)
@@ -273,16 +286,42 @@ def _domain_of(domain_part: str) -> tuple[str, str] | str:
     return parsed.domain.lower(), (parsed.ascii_domain or parsed.domain).lower()
 
 
+@lru_cache(maxsize=65536)
+def _local_of(local: str) -> str | None:
+    """The normalised form of an internationalised local part ("josé.rossi"), or None when email-validator
+    finds fault with it; it depends on the local part alone, and names repeat, so it is cached."""
+    try:
+        return validate_email(f"{local}@example.com", check_deliverability=False).local_part
+    except EmailNotValidError:
+        return None
+
+
+def _fast_local(local: str, domain_part: str, raw: str) -> str | None:
+    """The local part as email-validator would give it back, when the address can skip the full parse:
+    a dot-atom local part, ASCII or internationalised (then NFC-normalised, through the cache), before
+    an ASCII domain part."""
+    if not local or len(local) > 64 or len(raw) > 254:
+        return None
+    if raw.isascii():
+        return local if _ASCII_LOCAL.fullmatch(local) else None
+    if not domain_part.isascii() or not _INTL_LOCAL.fullmatch(local):
+        return None
+    return _local_of(local)
+
+
 def _parse(raw: str) -> tuple[str, str, str, str]:
-    """(local part, domain, ascii domain, normalised address). Plain ASCII addresses take a fast path:
-    the local part by the RFC 5322 dot-atom pattern and the domain through the cache; anything else
-    goes through email-validator whole."""
+    """(local part, domain, ascii domain, normalised address). Dot-atom addresses take a fast path: the
+    local part by the RFC 5322/6531 dot-atom pattern, the domain through the cache; anything else goes
+    through email-validator whole (so do addresses near the length limit, for its exact message)."""
     local, at, domain_part = raw.rpartition("@")
-    if at and len(local) <= 64 and len(raw) <= 254 and raw.isascii() and _ASCII_LOCAL.fullmatch(local):
+    fast = _fast_local(local, domain_part, raw) if at else None
+    if fast is not None:
         domain = _domain_of(domain_part)
         if isinstance(domain, str):
             raise EmailNotValidError(domain)
-        return local, domain[0], domain[1], f"{local}@{domain[0]}"
+        normalized = f"{fast}@{domain[0]}"
+        if raw.isascii() or max(len(a.encode()) for a in (raw, normalized, f"{fast}@{domain[1]}")) <= _SAFE_LENGTH:
+            return fast, domain[0], domain[1], normalized
     parsed = validate_email(raw, check_deliverability=False)
     domain = parsed.domain.lower()
     return parsed.local_part, domain, (parsed.ascii_domain or domain).lower(), parsed.normalized
@@ -334,15 +373,15 @@ def _spam_reasons(
     address: str, domain: str, ascii_domain: str, blocked: Collection[str], why: dict[str, str]
 ) -> list[str]:
     reasons = []
-    if address in blocked:
-        reasons.append(_blocked("blocked address", why.get(address)))
-    for candidate in {*_parents(domain), *_parents(ascii_domain)}:
-        if candidate in blocked:
-            reasons.append(_blocked(f"blocked domain {candidate}", why.get(candidate)))
-    for candidate in _parents(ascii_domain):
-        if candidate in _DISPOSABLE:
-            reasons.append(f"disposable email domain ({candidate})")
-            break
+    if blocked:  # usually a few entries, often none: then nothing can be blocked
+        if address in blocked:
+            reasons.append(_blocked("blocked address", why.get(address)))
+        for candidate in {*_parents(domain), *_parents(ascii_domain)}:
+            if candidate in blocked:
+                reasons.append(_blocked(f"blocked domain {candidate}", why.get(candidate)))
+    disposable = _disposable(ascii_domain)
+    if disposable is not None:
+        reasons.append(f"disposable email domain ({disposable})")
     return reasons
 
 
@@ -415,7 +454,13 @@ def judge_phone(number: str | None, country: str | None) -> PhoneVerdict:
     raw = (number or "").strip()
     if not raw:
         return PhoneVerdict(PhoneValidity.UNKNOWN, None, ("no phone number",))
-    region = (country or "").upper() or None
+    return _judge_phone(raw, (country or "").upper() or None)
+
+
+@lru_cache(maxsize=65536)
+def _judge_phone(raw: str, region: str | None) -> PhoneVerdict:
+    """Parsing is the slow part of screening and numbers repeat (the same customer, the same switchboard):
+    verdicts are immutable, so they are cached, a bounded number of them."""
     judgeable = region in _SUPPORTED
     try:
         parsed = phonenumbers.parse(raw, region if judgeable else None)
