@@ -143,7 +143,8 @@ def test_an_empty_list_exports_just_the_header(engine, tenant):
 
 # The database formats the cells (store.csvcells); these hold it to the rules kept in Python, on both databases.
 TRICKY = ["=1+1", "+39 02 1234", "-2", "@SUM(A1)", "\t=1", "|cmd", "%x", "Fabrikam, \"Srl\"", "Müller\nGmbH",
-          "'quoted", " =spaced", "plain", "Ørsted A/S", "x=1"]
+          "'quoted", " =spaced", "plain", "Ørsted A/S", "x=1", "a,b", '"', ",", "cr\rhere", "crlf\r\nend",
+          "=a,b", '-"x"', " ", "trailing\n", "tab\tinside", "€ 5,00"]
 
 
 def test_database_formatted_cells_follow_safe_cell(engine, tenant):
@@ -157,6 +158,21 @@ def test_database_formatted_cells_follow_safe_cell(engine, tenant):
     assert [(r["CustomerCompany"], r["OfferTitle"], r["Message"]) for r in rows] == [
         (safe_cell(v), safe_cell(v), safe_cell(v)) for v in TRICKY]
     assert [r["SpamReasons"] for r in rows] == [safe_cell(f"{v}; second reason") for v in TRICKY]
+
+
+def test_the_database_quotes_records_exactly_as_the_csv_module_does(engine, tenant):
+    # given leads whose text holds commas, quotes, line breaks and formula starts in many fields
+    for n, value in enumerate(TRICKY):
+        lead = ingest(engine, "contact_me", tenant.partner_id, now=NOW - timedelta(minutes=n), message=value,
+                      customer={"title": value})
+        restamp(engine, tenant.partner_id, lead.id, customer_company=value, offer_id=value, spam_reasons=[value])
+    # when they are exported, then the text is byte for byte what csv.writer makes of the same cells
+    text = "".join(export_csv(engine, tenant.reader, LeadFilter(), Sort.NEWEST))
+    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    again = io.StringIO(newline="")
+    csv.writer(again, lineterminator="\r\n").writerows(parsed)
+    assert text == again.getvalue()
+    assert len(parsed) == len(TRICKY) + 1
 
 
 @pytest.mark.parametrize(("stored", "shown"), [("0.00450", "0.005"), ("0.12350", "0.124"), ("0.12349", "0.123"),

@@ -1,8 +1,9 @@
 """The CSV export's cells, formatted by the database itself.
 
-The export is the one read that touches every row of a partner's list, so each cell arrives as the final text
-(or NULL for an empty cell) and Python only hands whole batches of rows to the csv writer. Formatting a row
-in Python cost more than reading it; the database does the same work in C, next to the data.
+The export is the one read that touches every row of a partner's list, so each lead arrives as its finished CSV
+record: the cells formatted, quoted as Python's csv.writer quotes them (QUOTE_MINIMAL) and joined. Python only
+joins records into chunks. Formatting a row in Python, even with the C csv writer, cost more than reading it;
+the database does the same work next to the data.
 
 Each cell follows a rule kept elsewhere, which the tests hold the two in step with:
 - spreadsheet safety: `domain.text.safe_cell` (a cell starting like a formula gets an apostrophe);
@@ -13,7 +14,7 @@ Each cell follows a rule kept elsewhere, which the tests hold the two in step wi
 
 from functools import cache
 
-from sqlalchemy import ColumnElement, String, case, cast, func, literal, literal_column, null
+from sqlalchemy import ColumnElement, String, case, cast, func, literal, literal_column, null, type_coerce
 from sqlalchemy.sql.elements import ColumnClause
 
 from referrals.domain.enums import Outcome
@@ -65,19 +66,62 @@ def _spam_reasons(dialect: str) -> ColumnElement:
     return _safe(literal_column(joined, String))
 
 
+def _free(cell: ColumnElement, probe: ColumnElement | None = None) -> tuple[ColumnElement, ColumnElement]:
+    """A cell that may hold someone's text, and so a comma, a quote or a line break. `probe` is the text to look
+    for them in, when cheaper than the cell: the stored column under an apostrophe or a withheld contact."""
+    return cell, (cell if probe is None else probe)
+
+
+def _ours(cell: ColumnElement) -> tuple[ColumnElement, None]:
+    """A cell holding only text we made (ids, codes, times, numbers): never quoted."""
+    return cell, None
+
+
 @cache
-def cells(dialect: str) -> tuple[ColumnElement, ...]:
+def cells(dialect: str) -> tuple[tuple[ColumnElement, ColumnElement | None], ...]:
     """The export's columns, in `services.export.HEADERS` order, as SQL expressions for this dialect."""
     c, time, fixed = leads.c, (lambda col: _time(dialect, col)), (lambda col, n: _fixed(dialect, col, n))
+    safe = lambda col: _free(_safe(col), col)  # noqa: E731 - an apostrophe adds no comma, quote or line break
+    contact = lambda col: _free(_contact(col), col)  # noqa: E731
+    deal_text = lambda col: _free(_deal(_safe(col)), col)  # noqa: E731
+    purchase = cast(c.deal_purchase_date, String) if dialect != "sqlite" else c.deal_purchase_date
     return (
-        c.id, time(c.created_at), c.status, c.outcome, c.type, c.qualification, c.source, c.call_to_action,
-        _safe(c.offer_id), _safe(c.offer_title), _safe(c.customer_company), _contact(c.customer_first_name),
-        _contact(c.customer_last_name), _contact(c.customer_title), _contact(c.customer_email),
-        _contact(c.customer_phone), _safe(c.customer_country), c.customer_company_size, c.customer_industry,
-        _safe(c.message), c.email_validity, c.phone_validity, _spam_reasons(dialect), c.quality_label,
-        fixed(c.quality_probability, 3), time(c.response_due_at), time(c.accepted_at), time(c.archived_at),
-        _deal(_safe(c.deal_name)), _deal(_safe(fixed(c.deal_amount, 2))), _deal(_safe(c.deal_currency)),
-        _deal(cast(c.deal_purchase_date, String) if dialect != "sqlite" else c.deal_purchase_date),
-        _deal(_safe(c.deal_campaign_id)), _deal(_safe(c.deal_crm_id)), c.closing_reason,
-        case((c.is_test, literal("true", String)), else_=literal("false", String)),
+        _ours(c.id), _ours(time(c.created_at)), _ours(c.status), _ours(c.outcome), _ours(c.type),
+        _ours(c.qualification), _ours(c.source), _ours(c.call_to_action), safe(c.offer_id), safe(c.offer_title),
+        safe(c.customer_company), contact(c.customer_first_name), contact(c.customer_last_name),
+        contact(c.customer_title), contact(c.customer_email), contact(c.customer_phone), safe(c.customer_country),
+        _free(c.customer_company_size), _free(c.customer_industry), safe(c.message), _ours(c.email_validity),
+        _ours(c.phone_validity), _free(_spam_reasons(dialect)), _ours(c.quality_label),
+        _ours(fixed(c.quality_probability, 3)), _ours(time(c.response_due_at)), _ours(time(c.accepted_at)),
+        _ours(time(c.archived_at)), deal_text(c.deal_name), _ours(_deal(_safe(fixed(c.deal_amount, 2)))),
+        _ours(_deal(_safe(c.deal_currency))), _ours(_deal(purchase)), deal_text(c.deal_campaign_id),
+        deal_text(c.deal_crm_id), _ours(c.closing_reason),
+        _ours(case((c.is_test, literal("true", String)), else_=literal("false", String))),
     )
+
+
+def _needs_quotes(dialect: str, text: ColumnElement) -> ColumnElement:
+    """Python's csv.QUOTE_MINIMAL: a field holding the delimiter, the quote or a line break is quoted."""
+    if dialect == "sqlite":
+        return text.op("GLOB")(literal('*[,"\r\n]*', String))
+    return text.regexp_match('[",\r\n]')
+
+
+def _field(dialect: str, cell: ColumnElement, probe: ColumnElement | None) -> ColumnElement:
+    cell = type_coerce(cell, String)  # joined as text, whatever the column's type (a date on SQLite)
+    empty = literal("", String)
+    text = func.coalesce(cell, empty)  # NULL is an empty field
+    if probe is None:
+        return text
+    quoted = literal('"', String) + func.replace(cell, '"', '""') + literal('"', String)
+    return case((_needs_quotes(dialect, type_coerce(probe, String)), func.coalesce(quoted, empty)), else_=text)
+
+
+@cache
+def line(dialect: str) -> ColumnElement:
+    """One whole CSV record per lead, `\r\n`-terminated, exactly as Python's csv.writer writes the cells."""
+    fields = [_field(dialect, cell, probe) for cell, probe in cells(dialect)]
+    record = fields[0]
+    for field in fields[1:]:
+        record = record + literal(",", String) + field
+    return (record + literal("\r\n", String)).label("record")
