@@ -7,7 +7,7 @@ that already exists and creates nothing, even when two deliveries race.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select, tuple_
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from referrals.domain import lead as lead_rules
@@ -145,11 +145,18 @@ def _ingest_batch(engine: Engine, drafts: list[LeadDraft], now: datetime, by: Ac
 
 
 def _existing_by_external_id(conn: Connection, drafts: list[LeadDraft]) -> dict[tuple[str, str], Lead]:
-    keys = sorted({(d.partner_id, d.external_id) for d in drafts if d.external_id})
+    """The leads already delivered under the batch's external ids, asked partner by partner: `partner_id = ? AND
+    external_id IN (...)` walks the unique key, where SQLite answers a row-value IN with a scan of every lead."""
+    wanted: dict[str, set[str]] = {}
+    for draft in drafts:
+        if draft.external_id:
+            wanted.setdefault(draft.partner_id, set()).add(draft.external_id)
     found: dict[tuple[str, str], Lead] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        rows = conn.execute(select(leads).where(tuple_(leads.c.partner_id, leads.c.external_id).in_(chunk)))
-        for row in rows:
-            found[(row.partner_id, row.external_id)] = row_to_lead(row)
+    for partner_id, external_ids in sorted(wanted.items()):
+        ordered = sorted(external_ids)
+        for start in range(0, len(ordered), 500):
+            rows = conn.execute(select(leads).where(
+                leads.c.partner_id == partner_id, leads.c.external_id.in_(ordered[start : start + 500])))
+            for row in rows:
+                found[(row.partner_id, row.external_id)] = row_to_lead(row)
     return found

@@ -3,7 +3,7 @@
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, and_, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, insert, select, update
 
 from referrals.domain.errors import Conflict, NotFound
 from referrals.domain.history import HistoryEntry
@@ -42,16 +42,6 @@ def load_lead(conn: Connection, partner_id: str, lead_id: str) -> Lead:
     if row is None:
         raise NotFound("No such lead.")
     return row_to_lead(row)
-
-
-def load_leads(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[Lead]:
-    """Several leads by (partner_id, id), in chunks that keep the statement small."""
-    found: list[Lead] = []
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        rows = conn.execute(select(leads).where(tuple_(leads.c.partner_id, leads.c.id).in_(chunk)))
-        found.extend(row_to_lead(row) for row in rows)
-    return found
 
 
 def find_by_external_id(conn: Connection, partner_id: str, external_id: str) -> Lead | None:
