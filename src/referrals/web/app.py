@@ -10,6 +10,7 @@ from referrals.store.db import make_engine
 from referrals.web import errors
 from referrals.web.api import actions, directory, inbound, ingest, leads, notifications, partner
 from referrals.web.bodylimit import BodyLimit
+from referrals.web.kick import KickOutboxAfterWrites
 from referrals.web.pages import register_pages
 from referrals.web.ratelimit import TokenBucket
 
@@ -47,14 +48,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(inbound.router)
     register_pages(app)  # after the API: it installs the session resolver the API also accepts
 
-    @app.middleware("http")
-    async def kick_outbox_after_writes(request, call_next):
-        # A change may have queued email: wake the outbox now instead of at the next minute's drain.
-        response = await call_next(request)
-        kick = request.app.state.kick_outbox
-        if kick is not None and request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400:
-            kick()
-        return response
+    app.add_middleware(KickOutboxAfterWrites)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
