@@ -31,17 +31,26 @@ _bearer = HTTPBearer(
 )
 
 
-def get_engine(request: Request) -> Engine:
+# Dependencies that do no I/O are `async def`: FastAPI runs each plain `def` dependency in its thread pool, one
+# thread hop per dependency per request. Those that read the database (get_principal) stay plain functions.
+
+
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_now() -> datetime:
-    """The one clock of the web edge; tests override it through app.dependency_overrides."""
+def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+async def get_now() -> datetime:
+    """The one clock of the web edge; tests override it through app.dependency_overrides (with a plain
+    function, which the pages call too: web.pages.base.clock)."""
+    return utc_now()
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
@@ -71,22 +80,22 @@ def get_principal(
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
-def _lead_reader(principal: CurrentUser) -> Principal:
+async def _lead_reader(principal: CurrentUser) -> Principal:
     principal.partner_scope()
     return principal
 
 
-def _lead_admin(principal: CurrentUser) -> Principal:
+async def _lead_admin(principal: CurrentUser) -> Principal:
     principal.partner_scope(acting=True)
     return principal
 
 
-def _program_staff(principal: CurrentUser) -> Principal:
+async def _program_staff(principal: CurrentUser) -> Principal:
     principal.require(Role.PROGRAM_ADMIN, Role.PROGRAM_SELLER)
     return principal
 
 
-def _partner_member(principal: CurrentUser) -> Principal:
+async def _partner_member(principal: CurrentUser) -> Principal:
     if principal.partner_id is None:
         raise Forbidden("This is for a partner's own users.")
     return principal

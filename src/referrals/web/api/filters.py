@@ -10,7 +10,7 @@ from referrals.domain.listing import DEFAULT_PAGE, MAX_PAGE, LeadFilter, PageReq
 from referrals.web.api.schemas_in import Text
 
 
-def lead_filter(
+async def lead_filter(
     tab: Tab | None = None,
     call_to_action: Annotated[list[CallToAction], Query()] = (),
     country: Annotated[list[Annotated[Text, Query(pattern="^[A-Z]{2}$")]], Query()] = (),
@@ -32,7 +32,7 @@ def lead_filter(
 Filter = Annotated[LeadFilter, Depends(lead_filter)]
 
 
-def page_request(
+async def page_request(
     lead_filter: Filter,
     sort: Sort = Sort.NEWEST,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,

@@ -18,7 +18,7 @@ from referrals.domain.errors import Conflict, DomainError, Forbidden, InvalidInp
 from referrals.services.notification_center import unread_count
 from referrals.services.signin import Viewer, load_viewer
 from referrals.web import i18n, session
-from referrals.web.deps import get_now
+from referrals.web.deps import get_now, utc_now
 
 ERROR_STATUS = {NotFound: 404, Forbidden: 403, InvalidInput: 422, InvalidTransition: 409, Conflict: 409}
 
@@ -29,7 +29,8 @@ class SignInRequired(Exception):
 
 def clock(request: Request) -> datetime:
     """The web edge's one clock (web.deps.get_now), honouring the app's dependency overrides."""
-    return request.app.dependency_overrides.get(get_now, get_now)()
+    override = request.app.dependency_overrides.get(get_now)
+    return override() if override is not None else utc_now()
 
 
 def viewer_of(request: Request) -> Viewer:
