@@ -6,8 +6,12 @@ import pytest
 from sqlalchemy import Engine
 
 from referrals.domain.enums import Role
+from referrals.services.auth import principal_for_user
+from referrals.services.ingest import ingest_many
+from referrals.services.notification_center import unread_count
 from referrals.services.reading import get_lead
 from referrals.services.sweep import sweep
+from referrals.store.db import reading
 from tests import factories
 from tests.e2e.pages_support import Browser, Clock, add_person, pages_app
 
@@ -146,3 +150,22 @@ def test_the_action_center_lists_waiting_leads_and_empties_as_they_are_answered(
     browser.post(f"/leads/{lead.id}/accept", accept_form(admin_id))
     assert f'href="/leads/{lead.id}"' not in browser.get("/actions").text
     assert '<span class="count">' not in browser.get("/actions").text.split("</header>")[0]
+
+
+def test_the_bell_stops_counting_at_99_plus_while_the_api_counts_them_all(
+    browser: Browser, engine: Engine, world
+):
+    # given 101 leads waiting for the admin (the world's one and a hundred more)
+    tenant, admin_id, _ = world
+    drafts = [factories.lead_draft(factories.CONTACT_ME, tenant.partner_id, external_id=f"bell-{n}")
+              for n in range(100)]
+    ingest_many(engine, drafts, now=factories.NOW - factories.days(1))
+    # then the page's bell says 99+ (in words for screen readers too)
+    page = browser.get("/leads").text
+    assert re.search(r'data-testid="bell"[^>]*>\s*<svg[^<]*<path[^>]*/></svg>\s*<span class="count">99\+<', page)
+    assert "more than 99 leads wait for an answer" in page
+    # and the action center's own count is exact
+    with reading(engine) as conn:
+        principal = principal_for_user(conn, admin_id)
+    assert unread_count(engine, principal) == 101
+    assert unread_count(engine, principal, up_to=100) == 100

@@ -59,6 +59,9 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+BELL_MAX = 99  # above this the bell shows "99+"; the action center lists the waiting leads themselves
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200) -> Response:
     viewer: Viewer | None = request.state.viewer
     language = language_of(request)
@@ -66,7 +69,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     principal: Principal | None = viewer.principal if viewer else None
     bell = None
     if principal is not None and principal.partner_id and principal.has(*_ACTING):
-        bell = unread_count(request.app.state.engine, principal)
+        bell = unread_count(request.app.state.engine, principal, up_to=BELL_MAX + 1)
     sess = session.load(request)
     values = {
         "request": request,
@@ -76,6 +79,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "can_read": bool(principal and principal.partner_id and principal.has(*_READING)),
         "is_staff": bool(principal and principal.is_program_staff),
         "bell": bell,
+        "bell_max": BELL_MAX,
         "lang": language,
         "fmt": i18n.Formatter(language, viewer.timezone if viewer else "UTC", now),
         "now": now,
