@@ -22,13 +22,21 @@ from referrals.domain.lead import withholds_contact
 from referrals.domain.text import FORMULA_STARTS
 from referrals.store.tables import leads
 
-_WITHHELD = sorted(outcome.value for outcome in Outcome if withholds_contact(outcome))
+
+def _constant(text: str) -> ColumnElement:
+    """A string written into the SQL itself, not bound: the export's statement is then the same text on every
+    run, with no IN list to expand each time."""
+    return literal_column("'" + text.replace("'", "''") + "'", String)
+
+
+_FORMULA_STARTS = [_constant(mark) for mark in FORMULA_STARTS]
+_WITHHELD = [_constant(outcome.value) for outcome in sorted(Outcome) if withholds_contact(outcome)]
 
 
 def _safe(cell: ColumnElement) -> ColumnElement:
     """`safe_cell` in SQL: an apostrophe before a cell that starts like a formula."""
-    starts_formula = func.substr(cell, 1, 1).in_(FORMULA_STARTS)
-    return case((starts_formula, literal("'", String) + cell), else_=cell)
+    starts_formula = func.substr(cell, 1, 1).in_(_FORMULA_STARTS)
+    return case((starts_formula, _constant("'") + cell), else_=cell)
 
 
 def _contact(column: ColumnClause) -> ColumnElement:
@@ -96,7 +104,7 @@ def cells(dialect: str) -> tuple[tuple[ColumnElement, ColumnElement | None], ...
         _ours(time(c.archived_at)), deal_text(c.deal_name), _ours(_deal(_safe(fixed(c.deal_amount, 2)))),
         _ours(_deal(_safe(c.deal_currency))), _ours(_deal(purchase)), deal_text(c.deal_campaign_id),
         deal_text(c.deal_crm_id), _ours(c.closing_reason),
-        _ours(case((c.is_test, literal("true", String)), else_=literal("false", String))),
+        _ours(case((c.is_test, _constant("true")), else_=_constant("false"))),
     )
 
 
@@ -109,11 +117,11 @@ def _needs_quotes(dialect: str, text: ColumnElement) -> ColumnElement:
 
 def _field(dialect: str, cell: ColumnElement, probe: ColumnElement | None) -> ColumnElement:
     cell = type_coerce(cell, String)  # joined as text, whatever the column's type (a date on SQLite)
-    empty = literal("", String)
+    empty = _constant("")
     text = func.coalesce(cell, empty)  # NULL is an empty field
     if probe is None:
         return text
-    quoted = literal('"', String) + func.replace(cell, '"', '""') + literal('"', String)
+    quoted = _constant('"') + func.replace(cell, _constant('"'), _constant('""')) + _constant('"')
     return case((_needs_quotes(dialect, type_coerce(probe, String)), func.coalesce(quoted, empty)), else_=text)
 
 
@@ -123,5 +131,5 @@ def line(dialect: str) -> ColumnElement:
     fields = [_field(dialect, cell, probe) for cell, probe in cells(dialect)]
     record = fields[0]
     for field in fields[1:]:
-        record = record + literal(",", String) + field
-    return (record + literal("\r\n", String)).label("record")
+        record = record + _constant(",") + field
+    return (record + _constant("\r\n")).label("record")
