@@ -1,9 +1,9 @@
 """The CSV export's cells, formatted by the database itself.
 
-The export is the one read that touches every row of a partner's list, so each lead arrives as its finished CSV
-record: the cells formatted, quoted as Python's csv.writer quotes them (QUOTE_MINIMAL) and joined. Python only
-joins records into chunks. Formatting a row in Python, even with the C csv writer, cost more than reading it;
-the database does the same work next to the data.
+The export is the one read that touches every row of a partner's list, so the database writes the CSV itself:
+PostgreSQL with `COPY (SELECT <cells>) TO STDOUT WITH (FORMAT csv)`, SQLite (which has no COPY) by building
+each lead's record in the SELECT, quoted the way COPY quotes. Python only passes the text on. Formatting rows
+in Python, even with the C csv writer, cost more than reading them.
 
 Each cell follows a rule kept elsewhere, which the tests hold the two in step with:
 - spreadsheet safety: `domain.text.safe_cell` (a cell starting like a formula gets an apostrophe);
@@ -71,7 +71,8 @@ def _spam_reasons(dialect: str) -> ColumnElement:
         return case((literal_column("leads.spam_reasons") == "[]", null()), else_=_safe(literal_column(joined)))
     joined = ("(SELECT string_agg(r.value, '; ' ORDER BY r.n) "
               "FROM json_array_elements_text(leads.spam_reasons) WITH ORDINALITY AS r(value, n))")
-    return _safe(literal_column(joined, String))
+    empty = literal_column("json_array_length(leads.spam_reasons)") == literal_column("0")
+    return case((empty, null()), else_=_safe(literal_column(joined, String)))
 
 
 def _free(cell: ColumnElement, probe: ColumnElement | None = None) -> tuple[ColumnElement, ColumnElement]:
@@ -108,28 +109,31 @@ def cells(dialect: str) -> tuple[tuple[ColumnElement, ColumnElement | None], ...
     )
 
 
-def _needs_quotes(dialect: str, text: ColumnElement) -> ColumnElement:
-    """Python's csv.QUOTE_MINIMAL: a field holding the delimiter, the quote or a line break is quoted."""
-    if dialect == "sqlite":
-        return text.op("GLOB")(literal('*[,"\r\n]*', String))
-    return text.regexp_match('[",\r\n]')
+def copy_cells() -> list[ColumnElement]:
+    """PostgreSQL: the cells for `COPY (...) TO STDOUT WITH (FORMAT csv)`, which writes the records itself. COPY
+    quotes an empty string to tell it from NULL, so an empty cell is NULL."""
+    return [func.nullif(type_coerce(cell, String), _constant("")) for cell, _ in cells("postgresql")]
 
 
-def _field(dialect: str, cell: ColumnElement, probe: ColumnElement | None) -> ColumnElement:
+def _field(cell: ColumnElement, probe: ColumnElement | None) -> ColumnElement:
+    """One SQLite field as COPY ... CSV writes it: quoted, with quotes doubled, when it holds a comma, a quote or
+    a line break; empty for NULL."""
     cell = type_coerce(cell, String)  # joined as text, whatever the column's type (a date on SQLite)
     empty = _constant("")
-    text = func.coalesce(cell, empty)  # NULL is an empty field
+    text = func.coalesce(cell, empty)
     if probe is None:
         return text
     quoted = _constant('"') + func.replace(cell, _constant('"'), _constant('""')) + _constant('"')
-    return case((_needs_quotes(dialect, type_coerce(probe, String)), func.coalesce(quoted, empty)), else_=text)
+    needs_quotes = type_coerce(probe, String).op("GLOB")(literal('*[,"\r\n]*', String))
+    return case((needs_quotes, func.coalesce(quoted, empty)), else_=text)
 
 
 @cache
-def line(dialect: str) -> ColumnElement:
-    """One whole CSV record per lead, `\r\n`-terminated, exactly as Python's csv.writer writes the cells."""
-    fields = [_field(dialect, cell, probe) for cell, probe in cells(dialect)]
+def sqlite_record() -> ColumnElement:
+    """SQLite has no COPY: each lead's whole record, `\n`-terminated, byte for byte what PostgreSQL's COPY
+    writes for the same cells (and Python's csv.writer with `lineterminator="\n"`)."""
+    fields = [_field(cell, probe) for cell, probe in cells("sqlite")]
     record = fields[0]
     for field in fields[1:]:
         record = record + _constant(",") + field
-    return (record + _constant("\r\n")).label("record")
+    return (record + _constant("\n")).label("record")
