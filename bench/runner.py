@@ -251,18 +251,23 @@ def client(server: Server, token: str) -> httpx.Client:
     return httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}"}, timeout=120)
 
 
-def http_export(server: Server, token: str) -> dict:
+def http_export(server: Server, token: str, runs: int = 2) -> dict:
+    """The best of `runs` downloads (the floor's dump is timed the same way); the peak RSS covers them all."""
     with client(server, token) as http:
         http.get("/api/v1/leads", params={"limit": 50}).raise_for_status()  # warm: imports, pool, caches
         base = server.status("VmRSS")
-        t0 = time.perf_counter()
-        lines = size = 0
-        with http.stream("GET", "/api/v1/leads/export.csv") as r:
-            r.raise_for_status()
-            for chunk in r.iter_bytes():
-                size += len(chunk)
-                lines += chunk.count(b"\n")
-        seconds = time.perf_counter() - t0
+        best = None
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            lines = size = 0
+            with http.stream("GET", "/api/v1/leads/export.csv") as r:
+                r.raise_for_status()
+                for chunk in r.iter_bytes():
+                    size += len(chunk)
+                    lines += chunk.count(b"\n")
+            took = time.perf_counter() - t0
+            best = took if best is None else min(best, took)
+        seconds = best
     rows = lines - 1
     return {"rows": rows, "seconds": round(seconds, 3), "rows_per_s": round(rows / seconds), "bytes": size,
             "rss_before_mb": round(base / 1024, 1), "peak_rss_mb": round(server.status("VmHWM") / 1024, 1),
@@ -520,22 +525,34 @@ def measure_sweep(engine, info: generate.BenchSet) -> dict:
         if took >= max(statements):
             longest[:] = [" ".join(statement.split())[:80] + (" (executemany)" if executemany else "")]
 
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
-        t0 = time.perf_counter()
-        report_ = sweep(engine, now=at)
-        seconds = time.perf_counter() - t0
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
-    product = {"expired": report_.expired, "retired": report_.retired, "seconds": round(seconds, 3),
-               "max_statement_ms": round(max(statements) * 1000, 1), "statements": len(statements),
-               "longest_statement": longest[0]}
-    _restore_sweep(engine, at)
-    floor = floor_sweep(engine, at, 5000)
-    _restore_sweep(engine, at)
-    return {"product": product, "floor": floor, "ratio": round(product["seconds"] / floor["seconds"], 2)}
+    def product_once() -> dict:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "after_cursor_execute", after)
+        try:
+            t0 = time.perf_counter()
+            report_ = sweep(engine, now=at)
+            seconds = time.perf_counter() - t0
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+            event.remove(engine, "after_cursor_execute", after)
+        return {"expired": report_.expired, "retired": report_.retired, "seconds": round(seconds, 3),
+                "max_statement_ms": round(max(statements) * 1000, 1), "statements": len(statements),
+                "longest_statement": longest[0]}
+
+    # Product and floor take turns, twice, each restored after itself; the best of each is kept, so neither
+    # pays alone for a cold cache, a checkpoint or the dead index entries the other left behind.
+    products, floors = [], []
+    for _ in range(2):
+        products.append(product_once())
+        _restore_sweep(engine, at)
+        floors.append(floor_sweep(engine, at, 5000))
+        _restore_sweep(engine, at)
+    product = min(products, key=lambda run: run["seconds"])
+    floor = min(floors, key=lambda run: run["seconds"])
+    return {"product": product, "floor": floor, "ratio": round(product["seconds"] / floor["seconds"], 2),
+            "runs": {"product_seconds": [r["seconds"] for r in products],
+                     "floor_seconds": [r["seconds"] for r in floors]}}
 
 
 # -- the whole run --------------------------------------------------------------------------------------
