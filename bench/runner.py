@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import delete, event, select, text
+from sqlalchemy import delete, event, inspect, select, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -340,7 +340,8 @@ def clean_ingest_partner(engine, partner_id: str) -> None:
     with writing(engine) as conn:
         conn.execute(delete(lead_history).where(lead_history.c.partner_id == partner_id))
         conn.execute(delete(outbox).where(outbox.c.partner_id == partner_id))
-        for table in ("favorites", "action_reads", "lead_tallies"):  # the ingest partner's leads all go
+        tables = ["favorites", "action_reads"] + (["lead_tallies"] if inspect(conn).has_table("lead_tallies") else [])
+        for table in tables:  # the ingest partner's leads all go (lead_tallies: none before migration 0005)
             conn.execute(text(f"DELETE FROM {table} WHERE partner_id = :p"), {"p": partner_id})  # noqa: S608
         conn.execute(delete(leads).where(leads.c.partner_id == partner_id))
 
