@@ -203,3 +203,16 @@ def test_deal_cells_are_formatted_like_the_api(engine, tenant):
     assert first["AcceptedDateTime"] == NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert [second[c] for c in ("DealName", "DealValue", "DealCurrency", "EstimatedPurchaseDate", "AcceptedDateTime",
                                 "IsTest")] == ["", "", "", "", "", "false"]
+
+
+@pytest.mark.parametrize("company", ["O'Brien & Sons", "100% Pure_Water", "Back\\slash Ltd",
+                                     "Semi; DROP TABLE leads --"])
+def test_filter_values_reach_the_database_as_values(engine, tenant, company):
+    # given a lead whose company holds quotes, LIKE wildcards, a backslash or SQL, and one that does not
+    wanted = ingest(engine, "contact_me", tenant.partner_id, customer={"company": company})
+    ingest(engine, "contact_me", tenant.partner_id, customer={"company": "Plain Company"})
+    # when the export is filtered on that text (PostgreSQL binds it into a COPY statement on the client)
+    rows = exported(engine, tenant.reader, LeadFilter(customer=company))
+    # then exactly that lead comes back, and nothing else was touched
+    assert [row["LeadId"] for row in rows] == [wanted.id]
+    assert len(exported(engine, tenant.reader)) == 2
