@@ -154,3 +154,14 @@ def test_scoring_terms_give_the_contributions_of_the_dictionary_walk():
     assert z == (((-1.0 + 0.5) + -0.7) + -2.0) + 0.2  # the same sums in the same order
     assert parts == [*expected, ("partner", 0.2)]
     assert quality.score(PRIOR, feats) == quality.score(QualityModel(PRIOR.bias, dict(PRIOR.weights)), feats)
+
+
+LONG_DOMAINS = [".".join(["d" * 60] * 4) + ".com", ".".join(["e" * 59] * 4) + ".co", ".".join(["f" * 61] * 4)]
+
+
+@pytest.mark.parametrize("raw", [f"{local}@{domain}" for local in ("é", "a", "josé.g", "ab")
+                                 for domain in LONG_DOMAINS])
+def test_a_domain_near_the_length_limit_gets_the_full_parse_s_verdict(raw):
+    # the cached domain check writes "postmaster@" before the domain, longer than these local parts: its
+    # "too long" must not stand for the address's own verdict
+    assert _parsed(raw) == _reference(raw)

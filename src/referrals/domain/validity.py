@@ -316,12 +316,11 @@ def _parse(raw: str) -> tuple[str, str, str, str]:
     local, at, domain_part = raw.rpartition("@")
     fast = _fast_local(local, domain_part, raw) if at else None
     if fast is not None:
-        domain = _domain_of(domain_part)
-        if isinstance(domain, str):
-            raise EmailNotValidError(domain)
-        normalized = f"{fast}@{domain[0]}"
-        if raw.isascii() or max(len(a.encode()) for a in (raw, normalized, f"{fast}@{domain[1]}")) <= _SAFE_LENGTH:
-            return fast, domain[0], domain[1], normalized
+        domain = _domain_of(domain_part)  # a fault found here ("postmaster@" is longer than some local
+        if not isinstance(domain, str):  # parts) is left to the full parse below, for its exact verdict
+            normalized = f"{fast}@{domain[0]}"
+            if raw.isascii() or max(len(a.encode()) for a in (raw, normalized, f"{fast}@{domain[1]}")) <= _SAFE_LENGTH:
+                return fast, domain[0], domain[1], normalized
     parsed = validate_email(raw, check_deliverability=False)
     domain = parsed.domain.lower()
     return parsed.local_part, domain, (parsed.ascii_domain or domain).lower(), parsed.normalized
