@@ -1,11 +1,11 @@
-"""The CSV export's cells, formatted by the database itself.
+"""The CSV export's cells, formatted by the database.
 
 The export is the one read that touches every row of a partner's list, so the database writes the CSV itself:
 PostgreSQL with `COPY (SELECT <cells>) TO STDOUT WITH (FORMAT csv)`, SQLite (which has no COPY) by building
 each lead's record in the SELECT, quoted the way COPY quotes. Python only passes the text on. Formatting rows
 in Python, even with the C csv writer, cost more than reading them.
 
-Each cell follows a rule kept elsewhere, which the tests hold the two in step with:
+Each cell follows a rule whose Python form lives elsewhere; tests/integration/test_export.py holds the two together:
 - spreadsheet safety: `domain.text.safe_cell` (a cell starting like a formula gets an apostrophe);
 - withheld contacts: `domain.lead.withholds_contact` (the outcomes whose contact details are not shown);
 - times as `2026-06-01T12:00:00Z` (seconds, UTC), deal values with two decimals, probabilities with three
