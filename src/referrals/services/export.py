@@ -35,21 +35,17 @@ def export_csv(
     *, chunk_rows: int = 1000,
 ) -> Iterator[str]:
     """The filtered list as CSV text chunks: every matching row, no page limit."""
-    partner_id = principal.partner_scope()
-    scope = listing.bind_scope(partner_id, principal.user_id)
+    scope = listing.bind_scope(principal.partner_scope(), principal.user_id)
+    columns = [csvcells.sqlite_record()] if is_sqlite(engine) else csvcells.copy_cells()
+    query = listing.ordered(listing.filtered(lead_filter).with_only_columns(*columns), sort).params(scope)
     yield ",".join(HEADERS) + "\n"
-    if is_sqlite(engine):
-        query = listing.filtered(lead_filter).with_only_columns(csvcells.sqlite_record())
-        yield from _records(engine, listing.ordered(query, sort), scope, chunk_rows)
-    else:
-        query = listing.filtered(lead_filter).with_only_columns(*csvcells.copy_cells())
-        yield from _copied(engine, listing.ordered(query, sort).params(scope), chunk_rows)
+    yield from (_records if is_sqlite(engine) else _copied)(engine, query, chunk_rows)
 
 
-def _records(engine: Engine, query: Select, scope: dict, chunk_rows: int) -> Iterator[str]:
+def _records(engine: Engine, query: Select, chunk_rows: int) -> Iterator[str]:
     """SQLite: the finished records through a cursor, joined a chunk at a time."""
     with reading(engine) as conn:
-        records = conn.execution_options(stream_results=True).execute(query, scope).scalars()
+        records = conn.execution_options(stream_results=True).execute(query).scalars()
         while chunk := records.fetchmany(chunk_rows):
             yield "".join(chunk)
 

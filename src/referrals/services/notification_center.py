@@ -5,12 +5,12 @@ gone as soon as anyone acts on the lead (the lead leaves the received state)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, exists, func, literal_column, select
+from sqlalchemy import Engine, and_, exists, func, select
 
 from referrals.domain.access import Principal
 from referrals.domain.enums import Status
 from referrals.domain.lead import Lead
-from referrals.store.db import reading, writing
+from referrals.store.db import constant, reading, writing
 from referrals.store.leadrows import row_to_lead
 from referrals.store.tables import action_reads, leads
 from referrals.store.upsert import insert_ignore
@@ -30,7 +30,7 @@ def _waiting(partner_id: str):
     can count and order them from that index alone."""
     return and_(
         leads.c.partner_id == partner_id,
-        leads.c.status == literal_column(f"'{Status.RECEIVED.value}'"),
+        leads.c.status == constant(Status.RECEIVED.value),
         leads.c.response_due_at.is_not(None),
     )
 

@@ -31,11 +31,19 @@ def message(
     partner_id: str | None = None,
 ) -> dict[str, Any]:
     """An outbox row; its idempotency key is the event plus the recipient."""
-    return {
-        "id": new_id(int(now.timestamp() * 1000)), "idempotency_key": key[:300], "partner_id": partner_id,
-        "template": template, "recipient": recipient, "language": language, "context": context,
-        "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
-    }
+    return _own(key, recipient, language, context, partner_id, now) | _shared(template, now)
+
+
+def _own(key: str, recipient: str, language: str, context: dict[str, Any], partner_id: str | None,
+         now: datetime) -> dict[str, Any]:
+    """The columns particular to one message."""
+    return {"id": new_id(int(now.timestamp() * 1000)), "idempotency_key": key[:300], "recipient": recipient,
+            "language": language, "context": context, "partner_id": partner_id}
+
+
+def _shared(template: str, now: datetime) -> dict[str, Any]:
+    """The columns every message of one template queued at one moment has in common: a new, pending email."""
+    return {"template": template, "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
 
 
 def enqueue(conn: Connection, *messages: dict[str, Any]) -> int:
@@ -49,14 +57,8 @@ def enqueue_many(conn: Connection, template: str, now: datetime, messages: list[
     nothing is counted back, so it is one plain executemany. A key already queued queues nothing."""
     if not messages:
         return
-    stamp = int(now.timestamp() * 1000)
-    statement = ignoring(conn, outbox, ["idempotency_key"]).values(
-        template=template, status="pending", attempts=0, next_attempt_at=now, created_at=now)
-    conn.execute(statement, [
-        {"id": new_id(stamp), "idempotency_key": key[:300], "recipient": recipient, "language": language,
-         "context": context, "partner_id": partner_id}
-        for key, recipient, language, context, partner_id in messages
-    ])
+    statement = ignoring(conn, outbox, ["idempotency_key"]).values(**_shared(template, now))
+    conn.execute(statement, [_own(*fields, now) for fields in messages])
 
 
 @dataclass(frozen=True)

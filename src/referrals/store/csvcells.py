@@ -20,23 +20,17 @@ from sqlalchemy.sql.elements import ColumnClause
 from referrals.domain.enums import Outcome
 from referrals.domain.lead import withholds_contact
 from referrals.domain.text import FORMULA_STARTS
+from referrals.store.db import constant
 from referrals.store.tables import leads
 
-
-def _constant(text: str) -> ColumnElement:
-    """A string written into the SQL itself, not bound: the export's statement is then the same text on every
-    run, with no IN list to expand each time."""
-    return literal_column("'" + text.replace("'", "''") + "'", String)
-
-
-_FORMULA_STARTS = [_constant(mark) for mark in FORMULA_STARTS]
-_WITHHELD = [_constant(outcome.value) for outcome in sorted(Outcome) if withholds_contact(outcome)]
+_FORMULA_STARTS = [constant(mark) for mark in FORMULA_STARTS]
+_WITHHELD = [constant(outcome.value) for outcome in sorted(Outcome) if withholds_contact(outcome)]
 
 
 def _safe(cell: ColumnElement) -> ColumnElement:
     """`safe_cell` in SQL: an apostrophe before a cell that starts like a formula."""
     starts_formula = func.substr(cell, 1, 1).in_(_FORMULA_STARTS)
-    return case((starts_formula, _constant("'") + cell), else_=cell)
+    return case((starts_formula, constant("'") + cell), else_=cell)
 
 
 def _contact(column: ColumnClause) -> ColumnElement:
@@ -105,25 +99,25 @@ def cells(dialect: str) -> tuple[tuple[ColumnElement, ColumnElement | None], ...
         _ours(time(c.archived_at)), deal_text(c.deal_name), _ours(_deal(_safe(fixed(c.deal_amount, 2)))),
         _ours(_deal(_safe(c.deal_currency))), _ours(_deal(purchase)), deal_text(c.deal_campaign_id),
         deal_text(c.deal_crm_id), _ours(c.closing_reason),
-        _ours(case((c.is_test, _constant("true")), else_=_constant("false"))),
+        _ours(case((c.is_test, constant("true")), else_=constant("false"))),
     )
 
 
 def copy_cells() -> list[ColumnElement]:
     """PostgreSQL: the cells for `COPY (...) TO STDOUT WITH (FORMAT csv)`, which writes the records itself. COPY
     quotes an empty string to tell it from NULL, so an empty cell is NULL."""
-    return [func.nullif(type_coerce(cell, String), _constant("")) for cell, _ in cells("postgresql")]
+    return [func.nullif(type_coerce(cell, String), constant("")) for cell, _ in cells("postgresql")]
 
 
 def _field(cell: ColumnElement, probe: ColumnElement | None) -> ColumnElement:
     """One SQLite field as COPY ... CSV writes it: quoted, with quotes doubled, when it holds a comma, a quote or
     a line break; empty for NULL."""
     cell = type_coerce(cell, String)  # joined as text, whatever the column's type (a date on SQLite)
-    empty = _constant("")
+    empty = constant("")
     text = func.coalesce(cell, empty)
     if probe is None:
         return text
-    quoted = _constant('"') + func.replace(cell, _constant('"'), _constant('""')) + _constant('"')
+    quoted = constant('"') + func.replace(cell, constant('"'), constant('""')) + constant('"')
     needs_quotes = type_coerce(probe, String).op("GLOB")(literal('*[,"\r\n]*', String))
     return case((needs_quotes, func.coalesce(quoted, empty)), else_=text)
 
@@ -135,5 +129,5 @@ def sqlite_record() -> ColumnElement:
     fields = [_field(cell, probe) for cell, probe in cells("sqlite")]
     record = fields[0]
     for field in fields[1:]:
-        record = record + _constant(",") + field
-    return (record + _constant("\n")).label("record")
+        record = record + constant(",") + field
+    return (record + constant("\n")).label("record")

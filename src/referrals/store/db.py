@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, String, create_engine, event, literal_column
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import DateTime, TypeDecorator
 
 DEFAULT_URL = "sqlite:///./referrals.db"
@@ -108,3 +109,9 @@ class UTCDateTime(TypeDecorator):
 
 def _sqlite_utc(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def constant(text: str) -> ColumnElement:
+    """A string written into the SQL itself, not bound: a partial index's predicate matches only a literal, and
+    a statement made of constants is the same text on every run (no IN list to expand)."""
+    return literal_column("'" + text.replace("'", "''") + "'", String)

@@ -26,7 +26,7 @@ def get_leads(principal: LeadReader, page: Page, engine: EngineDep, now: Now) ->
     result = list_leads(engine, principal, page)
     items = [lead_public(lead, favorite=favorite, now=now) for lead, favorite in result.items]
     # The models are validated once, here, and written straight to JSON: handing them back to FastAPI would
-    # dump, validate and encode the fifty leads again (a third of the request, measured in docs/performance.md).
+    # dump, validate and encode the fifty leads again.
     body = LeadsPublic(items=items, next_cursor=result.next_cursor).model_dump_json()
     return Response(body, media_type="application/json")
 
