@@ -58,13 +58,13 @@ def _now() -> datetime:
 
 @huey.periodic_task(crontab(minute="*"), retries=0)
 def drain_outbox() -> None:
-    drain(_engine(), SmtpMailer(get_settings()), now=_now())
+    drain(_engine(), SmtpMailer(get_settings()), clock=_now)
 
 
 @huey.task()
 def kick_outbox() -> None:
     """Enqueued after a request that queued email, so it leaves in seconds rather than at the next minute."""
-    drain(_engine(), SmtpMailer(get_settings()), now=_now())
+    drain(_engine(), SmtpMailer(get_settings()), clock=_now)
 
 
 @huey.periodic_task(crontab(minute="*/5"))

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -255,3 +255,34 @@ def test_two_workers_at_once_send_every_message_exactly_once(engine, tenant, now
     assert len(set(ids)) == len(ids)
     with reading(engine) as conn:
         assert conn.execute(select(func.count()).select_from(outbox).where(outbox.c.status == "sent")).scalar() == 40
+
+
+def test_slow_smtp_with_two_workers_sends_each_message_once_and_loses_none(engine, tenant, now, smtp, mailer,
+                                                                          monkeypatch):
+    # Given 50 queued emails, a server taking 0.1 s a message and a 1 s lease: a drain's batch outlasts its lease.
+    for _ in range(4):
+        factories.add_principal(engine, tenant.partner_id, Role.REFERRALS_ADMIN)
+    keys = _queue(engine, tenant, now, 10)
+    assert len(keys) == 50
+    with writing(engine) as conn:  # due now by the real clock, which both workers read
+        conn.execute(update(outbox).values(next_attempt_at=now - timedelta(days=1)))
+    monkeypatch.setattr("referrals.services.outbox.LEASE", timedelta(seconds=1))
+    smtp.recorder.delay = 0.1
+
+    def worker() -> None:  # drains again and again, as the minute job and the kicks do
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(outbox_rows(engine, status="pending")):
+            drain(engine, mailer, clock=lambda: datetime.now(UTC))
+            time.sleep(0.05)
+
+    # When two workers drain at once
+    workers = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(90)
+
+    # Then every message arrived exactly once
+    ids = smtp.recorder.message_ids
+    assert sorted(i.strip("<>").rsplit("@", 1)[0] for i in ids) == sorted(message_id_for(k) for k in keys)
+    assert {row.status for row in outbox_rows(engine)} == {"sent"}

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from referrals.config import get_settings
 from referrals.domain.notify import referrer_of
-from referrals.services.outbox import enqueue_many
 from referrals.services.reading import get_lead
 from referrals.services.sweep import sweep
 from referrals.store.db import reading, writing
+from referrals.store.outbox import enqueue_many
 from referrals.store.tables import outbox
 from tests.factories import ACTIONABLE_KINDS, NOW, ingest
 

@@ -9,8 +9,8 @@ from sqlalchemy import Engine, select, update
 from referrals import emails
 from referrals.config import get_settings
 from referrals.domain.notify import day_is_over
-from referrals.services.outbox import enqueue, message
 from referrals.store.db import reading, writing
+from referrals.store.outbox import enqueue, message
 from referrals.store.tables import digest_items
 
 

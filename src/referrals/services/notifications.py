@@ -22,7 +22,7 @@ from referrals.domain.notify import (
     new_lead_recipients,
     referrer_of,
 )
-from referrals.services.outbox import enqueue, enqueue_many, message
+from referrals.store.outbox import enqueue, enqueue_many, message
 from referrals.store.tables import daily_tally, digest_items, locations, partners, users
 from referrals.store.upsert import increment
 

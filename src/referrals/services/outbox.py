@@ -1,16 +1,22 @@
-"""The outbox: queue an email in the caller's transaction; drain the queue over SMTP.
+"""Draining the outbox over SMTP, and the program admins' view of it.
 
-Delivery is at-least-once with a narrow window: a message is claimed with a lease, sent, and marked
-sent in its own tiny transaction right after the server accepted it. A crash between the accept and
-the mark can resend that one message once the lease runs out; nothing is ever lost. Failures retry
-with exponential backoff; permanent refusals and exhausted retries are kept as `failed`.
+Delivery is at-least-once with a narrow window. A drain leases a batch of due messages; right before each send it
+renews that message's claim with the current time, and sends only if the claim was still its own. So a message
+that waited behind slow sends until its lease ran out is left to whoever claims it next, instead of being sent by
+two drains at once. The message is marked sent in its own tiny transaction right after the server accepted it:
+a crash between the accept and the mark can resend that one message (with the same Message-ID) once its lease
+runs out; nothing is ever lost. Failures retry with exponential backoff; permanent refusals and exhausted retries
+are kept as `failed`.
+
+`LEASE` must outlast one send: the SMTP client's timeout (20 s a step) keeps a send well inside it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy import Engine
 
 from referrals.adapters.smtp import PermanentFailure, SmtpMailer, TransientFailure, build_message
 from referrals.domain.access import Principal
@@ -18,47 +24,9 @@ from referrals.domain.enums import Role
 from referrals.domain.errors import NotFound
 from referrals.domain.notify import MAX_ATTEMPTS, retry_after
 from referrals.emails import render
-from referrals.store.db import is_sqlite, reading, writing
-from referrals.store.ids import new_id
-from referrals.store.tables import outbox
-from referrals.store.upsert import ignoring, insert_ignore
+from referrals.store import outbox as store
 
 LEASE = timedelta(minutes=2)
-
-
-def message(
-    *, key: str, template: str, recipient: str, language: str, context: dict[str, Any], now: datetime,
-    partner_id: str | None = None,
-) -> dict[str, Any]:
-    """An outbox row; its idempotency key is the event plus the recipient."""
-    return _own(key, recipient, language, context, partner_id, now) | _shared(template, now)
-
-
-def _own(key: str, recipient: str, language: str, context: dict[str, Any], partner_id: str | None,
-         now: datetime) -> dict[str, Any]:
-    """The columns particular to one message."""
-    return {"id": new_id(int(now.timestamp() * 1000)), "idempotency_key": key[:300], "recipient": recipient,
-            "language": language, "context": context, "partner_id": partner_id}
-
-
-def _shared(template: str, now: datetime) -> dict[str, Any]:
-    """The columns every message of one template queued at one moment has in common: a new, pending email."""
-    return {"template": template, "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
-
-
-def enqueue(conn: Connection, *messages: dict[str, Any]) -> int:
-    """Queue emails in the caller's transaction; a key already queued queues nothing. Answers how many."""
-    return insert_ignore(conn, outbox, list(messages), ["idempotency_key"])
-
-
-def enqueue_many(conn: Connection, template: str, now: datetime, messages: list[tuple]) -> None:
-    """The bulk path for a set-based job: many emails of one template at one moment, each given as
-    (key, recipient, language, context, partner_id). What they share is written once in the statement, and
-    nothing is counted back, so it is one plain executemany. A key already queued queues nothing."""
-    if not messages:
-        return
-    statement = ignoring(conn, outbox, ["idempotency_key"]).values(**_shared(template, now))
-    conn.execute(statement, [_own(*fields, now) for fields in messages])
 
 
 @dataclass(frozen=True)
@@ -66,91 +34,63 @@ class DrainReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    skipped: int = 0  # claims that ran out before their turn came: left to the next drain
 
 
-def _claim(engine: Engine, now: datetime, batch: int) -> list[Any]:
-    with writing(engine) as conn:
-        due = (
-            select(outbox.c.id)
-            .where(
-                outbox.c.status == "pending",
-                outbox.c.next_attempt_at <= now,
-                or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now),
-            )
-            .order_by(outbox.c.next_attempt_at)
-            .limit(batch)
-        )
-        if not is_sqlite(conn):
-            due = due.with_for_update(skip_locked=True)
-        return conn.execute(
-            update(outbox)
-            .where(outbox.c.id.in_(due))
-            .values(claimed_until=now + LEASE)
-            .returning(*outbox.c)
-        ).all()
-
-
-def _finish(engine: Engine, message_id: str, claimed_until: datetime, **values: Any) -> None:
-    with writing(engine) as conn:
-        conn.execute(
-            update(outbox)
-            .where(and_(outbox.c.id == message_id, outbox.c.claimed_until == claimed_until))
-            .values(claimed_until=None, **values)
-        )
-
-
-def drain(engine: Engine, mailer: SmtpMailer, *, now: datetime, batch: int = 50, rounds: int = 100) -> DrainReport:
-    """Send what is due; each message is marked in its own transaction as soon as its fate is known."""
-    sent = retried = failed = 0
+def drain(engine: Engine, mailer: SmtpMailer, *, now: datetime | None = None,
+          clock: Callable[[], datetime] | None = None, batch: int = 50, rounds: int = 100,
+          lease: timedelta | None = None) -> DrainReport:
+    """Send what is due. Jobs pass `clock` (read before every claim, renewal and mark); tests may pass a fixed
+    `now` instead."""
+    if clock is None:
+        if now is None:
+            raise TypeError("drain needs `now` or `clock`")
+        clock = lambda: now  # noqa: E731 (a fixed moment is a clock that does not move)
+    lease = lease or LEASE
     if not mailer.configured:
         return DrainReport()  # no SMTP server: messages wait in the outbox, visible to program admins
+    tally = {"sent": 0, "retried": 0, "failed": 0, "skipped": 0}
     for _ in range(rounds):
-        claimed = _claim(engine, now, batch)
+        claimed = store.claim(engine, clock(), batch, lease)
         for row in claimed:
-            rendered = render(row.template, row.language, row.context)
-            message = build_message(sender=mailer.settings.mail_from, recipient=row.recipient,
-                                    subject=rendered.subject, text=rendered.text, html=rendered.html,
-                                    key=row.idempotency_key)
-            try:
-                mailer.send(message)
-            except PermanentFailure as error:
-                failed += 1
-                _finish(engine, row.id, row.claimed_until, status="failed", attempts=row.attempts + 1,
-                        last_error=str(error)[:2000])
+            held = store.renew(engine, row.id, row.claimed_until, clock(), lease)
+            if held is None:
+                tally["skipped"] += 1
                 continue
-            except TransientFailure as error:
-                attempts = row.attempts + 1
-                gave_up = attempts >= MAX_ATTEMPTS
-                failed, retried = failed + gave_up, retried + (not gave_up)
-                _finish(engine, row.id, row.claimed_until, status="failed" if gave_up else "pending",
-                        attempts=attempts, last_error=str(error)[:2000],
-                        next_attempt_at=now + retry_after(attempts))
-                continue
-            sent += 1
-            _finish(engine, row.id, row.claimed_until, status="sent", sent_at=now, attempts=row.attempts + 1)
+            fate, values = _send(mailer, row, clock)
+            tally[fate] += 1
+            store.finish(engine, row.id, held, **values)
         if len(claimed) < batch:
             break
-    return DrainReport(sent, retried, failed)
+    return DrainReport(**tally)
+
+
+def _send(mailer: SmtpMailer, row: Any, clock: Callable[[], datetime]) -> tuple[str, dict[str, Any]]:
+    """Send one claimed message; answer its fate and the columns that record it."""
+    rendered = render(row.template, row.language, row.context)
+    message = build_message(sender=mailer.settings.mail_from, recipient=row.recipient, subject=rendered.subject,
+                            text=rendered.text, html=rendered.html, key=row.idempotency_key)
+    attempts = row.attempts + 1
+    try:
+        mailer.send(message)
+    except PermanentFailure as error:
+        return "failed", {"status": "failed", "attempts": attempts, "last_error": str(error)[:2000]}
+    except TransientFailure as error:
+        gave_up = attempts >= MAX_ATTEMPTS
+        return ("failed" if gave_up else "retried"), {
+            "status": "failed" if gave_up else "pending", "attempts": attempts, "last_error": str(error)[:2000],
+            "next_attempt_at": clock() + retry_after(attempts)}
+    return "sent", {"status": "sent", "sent_at": clock(), "attempts": attempts}
 
 
 def list_messages(engine: Engine, principal: Principal, *, status: str | None = None, limit: int = 100) -> list:
     """The outbox as program admins see it: what waits, what went, what failed and why."""
     principal.require(Role.PROGRAM_ADMIN)
-    with reading(engine) as conn:
-        query = select(outbox).order_by(outbox.c.created_at.desc(), outbox.c.id.desc()).limit(max(1, min(limit, 500)))
-        if status:
-            query = query.where(outbox.c.status == status)
-        return conn.execute(query).all()
+    return store.recent(engine, status=status or None, limit=max(1, min(limit, 500)))
 
 
 def retry_message(engine: Engine, principal: Principal, message_id: str, *, now: datetime) -> None:
     """Send a failed message again (after fixing the address or the server, say)."""
     principal.require(Role.PROGRAM_ADMIN)
-    with writing(engine) as conn:
-        changed = conn.execute(
-            update(outbox)
-            .where(outbox.c.id == message_id, outbox.c.status == "failed")
-            .values(status="pending", next_attempt_at=now, attempts=0, claimed_until=None)
-        ).rowcount
-    if changed != 1:
+    if not store.requeue_failed(engine, message_id, now):
         raise NotFound("No failed message with this id.")
