@@ -90,6 +90,16 @@ class Action(StrEnum):
     RETIRED = "retired"  # an informational lead archived after six months
 
 
+class LeadAction(StrEnum):
+    """What a person may do to a lead (`Lead.allowed_actions`); hearting is the user's own and not listed."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    EDIT_DEAL = "edit_deal"
+    ADD_EMPLOYEE = "add_employee"
+    CLOSE = "close"
+
+
 class Role(StrEnum):
     REFERRALS_ADMIN = "referrals-admin"
     REFERRALS_USER = "referrals-user"

@@ -8,13 +8,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from referrals.domain.access import Principal
 from referrals.domain.checks import collecting, is_country_code
 from referrals.domain.deal import Deal, DealTerms, Employee, amend_terms, check_employee, check_terms
 from referrals.domain.enums import (
     INFORMATIONAL_CALLS_TO_ACTION,
+    LEAD_ACTING_ROLES,
     Action,
     CallToAction,
     EmailValidity,
+    LeadAction,
     LeadType,
     Outcome,
     PhoneValidity,
@@ -30,6 +33,8 @@ from referrals.domain.errors import InvalidTransition
 from referrals.domain.history import Actor, HistoryEntry
 from referrals.domain.vocab import CompanySize, Industry
 from referrals.domain.windows import HOT_WINDOW, informational_archive_at, response_due_at
+
+MAX_EMPLOYEES = 50  # people a partner may list on one deal
 
 
 @dataclass(frozen=True)
@@ -162,8 +167,8 @@ class Lead:
     def add_employee(self, employee: Employee, *, by: Actor, now: datetime) -> HistoryEntry:
         deal = self._require_open_deal("add an employee to")
         check_employee(employee)
-        if len(deal.employees) >= 50:
-            raise InvalidTransition("A deal holds at most 50 employees.")
+        if len(deal.employees) >= MAX_EMPLOYEES:
+            raise InvalidTransition(f"A deal holds at most {MAX_EMPLOYEES} employees.")
         self.deal = replace(deal, employees=(*deal.employees, employee))
         return self._move(Status.ACCEPTED, None, Action.EMPLOYEE_ADDED, by, now, {"name": employee.name})
 
@@ -224,6 +229,26 @@ class Lead:
             return None
         return Urgency.HOT if now < self.created_at + HOT_WINDOW else Urgency.WAITING
 
+    # -- what may be done -------------------------------------------------------------------------
+
+    def allowed_actions(self, now: datetime, viewer: Principal) -> tuple[LeadAction, ...]:
+        """The actions `viewer` may take on this lead now: exactly those whose guards below would pass.
+        Only the partner's own Referrals admins act; everyone else (readers, program staff) gets none."""
+        if viewer.partner_id != self.partner_id or not viewer.has(*LEAD_ACTING_ROLES):
+            return ()
+        if self._answerable(now):
+            return (LeadAction.ACCEPT, LeadAction.DECLINE)
+        if self._deal_open():
+            more = (LeadAction.ADD_EMPLOYEE,) if len(self.deal.employees) < MAX_EMPLOYEES else ()
+            return (LeadAction.EDIT_DEAL, *more, LeadAction.CLOSE)
+        return ()
+
+    def _answerable(self, now: datetime) -> bool:
+        return self.status is Status.RECEIVED and self.actionable and not self.expiry_due(now)
+
+    def _deal_open(self) -> bool:
+        return self.status is Status.ACCEPTED and self.deal is not None
+
     # -- guards -----------------------------------------------------------------------------------
 
     def _require_not_archived(self, verb: str) -> None:
@@ -246,7 +271,7 @@ class Lead:
 
     def _require_open_deal(self, verb: str) -> Deal:
         self._require_not_archived(verb)
-        if self.status is not Status.ACCEPTED or self.deal is None:
+        if not self._deal_open():
             raise InvalidTransition(f"Cannot {verb} this lead: it has not been accepted.")
         return self.deal
 

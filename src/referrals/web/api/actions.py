@@ -18,7 +18,7 @@ router = APIRouter(prefix="/leads/{lead_id}", tags=["lead actions"], responses=L
 
 def _answer(engine, principal, lead: Lead, response: Response, now) -> LeadPublic:
     with_etag(response, lead)
-    return lead_public(lead, favorite=is_favorite(engine, principal, lead.id), now=now)
+    return lead_public(lead, favorite=is_favorite(engine, principal, lead.id), now=now, viewer=principal)
 
 
 @router.post("/accept", response_model=LeadPublic)

@@ -41,7 +41,7 @@ def create_lead(body: CreateLead, principal: ProgramStaff, engine: EngineDep, no
     if not result.created:
         response.status_code = status.HTTP_200_OK
     response.headers["ETag"] = result.lead.etag
-    return lead_public(result.lead, favorite=False, now=now)
+    return lead_public(result.lead, favorite=False, now=now, viewer=principal)
 
 
 def _problem(error: DomainError) -> Problem:

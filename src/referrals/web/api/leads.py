@@ -24,7 +24,7 @@ class CSVResponse(StreamingResponse):
 def get_leads(principal: LeadReader, page: Page, engine: EngineDep, now: Now) -> Response:
     """One page of the partner's leads in a tab, filtered and sorted; follow next_cursor for more."""
     result = list_leads(engine, principal, page)
-    items = [lead_public(lead, favorite=favorite, now=now) for lead, favorite in result.items]
+    items = [lead_public(lead, favorite=favorite, now=now, viewer=principal) for lead, favorite in result.items]
     # The models are validated once, here, and written straight to JSON: handing them back to FastAPI would
     # dump, validate and encode the fifty leads again.
     body = LeadsPublic(items=items, next_cursor=result.next_cursor).model_dump_json()
@@ -54,10 +54,11 @@ def export_leads(
 
 
 @router.get("/{lead_id}", response_model=LeadDetailPublic)
-def get_one_lead(found: PartnerLead, response: Response, now: Now) -> LeadDetailPublic:
+def get_one_lead(found: PartnerLead, principal: LeadReader, response: Response, now: Now) -> LeadDetailPublic:
     """One lead with its urgency, validity, quality factors, deal and full history."""
     with_etag(response, found.lead)
-    return lead_detail_public(found.lead, favorite=found.favorite, history=found.history, now=now)
+    return lead_detail_public(found.lead, favorite=found.favorite, history=found.history, now=now,
+                              viewer=principal)
 
 
 @router.put("/{lead_id}/favorite", response_model=FavoritePublic)

@@ -4,6 +4,7 @@ through `visible_customer`, so an expired lead never shows contact details."""
 from dataclasses import asdict
 from datetime import datetime
 
+from referrals.domain.access import Principal
 from referrals.domain.deal import Deal, Money
 from referrals.domain.lead import Lead, visible_customer
 from referrals.web.api.schemas import (
@@ -35,7 +36,7 @@ def deal_public(deal: Deal | None) -> DealPublic | None:
     )
 
 
-def _fields(lead: Lead, favorite: bool, now: datetime) -> dict:
+def _fields(lead: Lead, favorite: bool, now: datetime, viewer: Principal) -> dict:
     o, s = lead.origin, lead.screening
     return dict(
         id=lead.id, partner_id=lead.partner_id, location_id=lead.location_id, type=o.type,
@@ -50,17 +51,18 @@ def _fields(lead: Lead, favorite: bool, now: datetime) -> dict:
         spam_reasons=list(s.spam_reasons),
         quality=QualityPublic(label=s.quality.label, probability=s.quality.probability,
                               factors=list(s.quality.factors)),
-        favorite=favorite, deal=deal_public(lead.deal),
+        favorite=favorite, allowed_actions=list(lead.allowed_actions(now, viewer)), deal=deal_public(lead.deal),
         closing=ClosingPublic(reason=lead.closing.reason, notes=lead.closing.notes) if lead.closing else None,
         is_test=lead.is_test, etag=lead.etag,
     )
 
 
-def lead_public(lead: Lead, *, favorite: bool, now: datetime) -> LeadPublic:
-    return LeadPublic(**_fields(lead, favorite, now))
+def lead_public(lead: Lead, *, favorite: bool, now: datetime, viewer: Principal) -> LeadPublic:
+    return LeadPublic(**_fields(lead, favorite, now, viewer))
 
 
-def lead_detail_public(lead: Lead, *, favorite: bool, history: list[dict], now: datetime) -> LeadDetailPublic:
+def lead_detail_public(lead: Lead, *, favorite: bool, history: list[dict], now: datetime,
+                       viewer: Principal) -> LeadDetailPublic:
     entries = [HistoryEntryPublic(**{k: v for k, v in row.items() if k in HistoryEntryPublic.model_fields})
                for row in history]
-    return LeadDetailPublic(**_fields(lead, favorite, now), history=entries)
+    return LeadDetailPublic(**_fields(lead, favorite, now, viewer), history=entries)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from referrals.domain.enums import (
     CallToAction,
     EmailValidity,
+    LeadAction,
     LeadType,
     Outcome,
     PhoneValidity,
@@ -124,6 +125,8 @@ class LeadPublic(BaseModel):
     spam_reasons: list[str]
     quality: QualityPublic
     favorite: bool
+    allowed_actions: list[LeadAction] = Field(
+        description="What the calling user may do to this lead now (none for readers and program staff)")
     deal: DealPublic | None
     closing: ClosingPublic | None
     is_test: bool
