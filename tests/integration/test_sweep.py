@@ -126,3 +126,25 @@ def test_an_expired_lead_can_no_longer_be_answered(engine, tenant):
     with pytest.raises(InvalidTransition, match="archived"):
         accept_lead(engine, tenant.admin, lead.id, deal_terms(team=(tenant.admin.user_id,)), now=NOW)
     assert state(engine, tenant, lead.id) == (Status.ARCHIVED, Outcome.EXPIRED, 2)
+
+
+@pytest.mark.parametrize("kinds, past", [(ACTIONABLE_KINDS, FOURTEEN_DAYS_AGO), (INFORMATIONAL_KINDS, SIX_MONTHS_AGO)])
+def test_the_sweep_archives_a_lead_exactly_as_the_domain_rule_does_for_one_lead(engine, tenant, kinds, past):
+    # given due leads, and each one's domain twin told to archive itself by the same rule
+    leads = [ingest(engine, kind, tenant.partner_id, now=past) for kind in kinds]
+    twins = {lead.id: get_lead(engine, tenant.reader, lead.id).lead for lead in leads}
+    entries = {lead_id: (twin.expire(now=NOW) if twin.actionable else twin.retire(now=NOW))
+               for lead_id, twin in twins.items()}
+    # when the set-based sweep runs
+    sweep(engine, now=NOW)
+    # then every stored lead and its newest history entry match the twin and its entry, field for field
+    for lead_id, twin in twins.items():
+        detail = get_lead(engine, tenant.reader, lead_id)
+        stored, entry = detail.lead, entries[lead_id]
+        assert (stored.status, stored.outcome, stored.archived_at, stored.version) == (
+            twin.status, twin.outcome, twin.archived_at, twin.version)
+        assert stored.customer == twin.customer
+        newest = detail.history[-1]
+        assert (newest["version"], newest["action"], newest["from_status"], newest["to_status"], newest["outcome"],
+                newest["actor_label"]) == (entry.version, entry.action, entry.from_status, entry.to_status,
+                                           entry.outcome, entry.actor.label)

@@ -1,7 +1,9 @@
 """The lead and its lifecycle (PRODUCT.md sections 2 and 3).
 
 Every transition checks its own preconditions, changes the lead, bumps its version and returns the
-history entry it produced. Nothing outside this module writes a status or an outcome.
+history entry it produced. Nothing outside this module writes a status or an outcome, except the set-based
+sweep, whose SQL (store/sweep.py) is generated from the same time rules (domain/archiving.py) that `expire` and
+`retire` apply here.
 """
 
 from dataclasses import dataclass, field, replace
@@ -9,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from referrals.domain.access import Principal
+from referrals.domain.archiving import ARCHIVED, EXPIRY, RETIREMENT, TimedArchive
 from referrals.domain.checks import collecting, is_country_code
 from referrals.domain.deal import Deal, DealTerms, Employee, amend_terms, check_employee, check_terms
 from referrals.domain.enums import (
@@ -192,35 +195,29 @@ class Lead:
 
     def expire(self, *, now: datetime) -> HistoryEntry:
         """An actionable lead nobody answered within the response window."""
-        if not self.expiry_due(now):
-            raise InvalidTransition("Only an unanswered actionable lead past its deadline can expire.")
-        self.archived_at = now
-        return self._move(Status.ARCHIVED, Outcome.EXPIRED, Action.EXPIRED, Actor.system(), now, {})
+        return self._archive_by_time(EXPIRY, now)
 
     def retire(self, *, now: datetime) -> HistoryEntry:
         """An informational lead reaches the end of its six months."""
-        if not self.retirement_due(now):
-            raise InvalidTransition("Only an informational lead six months old can be retired.")
+        return self._archive_by_time(RETIREMENT, now)
+
+    def _archive_by_time(self, rule: TimedArchive, now: datetime) -> HistoryEntry:
+        if not self._due(rule, now):
+            raise InvalidTransition(rule.explanation)
         self.archived_at = now
-        return self._move(Status.ARCHIVED, Outcome.EXPIRED, Action.RETIRED, Actor.system(), now, {})
+        return self._move(ARCHIVED, rule.outcome, rule.action, Actor.system(), now, {})
 
     # -- time rules -------------------------------------------------------------------------------
 
     def expiry_due(self, now: datetime) -> bool:
-        return (
-            self.actionable
-            and self.status is Status.RECEIVED
-            and self.response_due_at is not None
-            and now >= self.response_due_at
-        )
+        return self._due(EXPIRY, now)
 
     def retirement_due(self, now: datetime) -> bool:
-        return (
-            self.informational
-            and self.status is Status.RECEIVED
-            and self.archive_due_at is not None
-            and now >= self.archive_due_at
-        )
+        return self._due(RETIREMENT, now)
+
+    def _due(self, rule: TimedArchive, now: datetime) -> bool:
+        return rule.is_due(informational=self.informational, status=self.status,
+                           deadline=getattr(self, rule.deadline), now=now)
 
     def urgency(self, now: datetime) -> Urgency | None:
         if not self.asked_for_contact or self.status is not Status.RECEIVED or self.expiry_due(now):
