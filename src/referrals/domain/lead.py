@@ -16,7 +16,6 @@ from referrals.domain.checks import collecting, is_country_code
 from referrals.domain.deal import Deal, DealTerms, Employee, amend_terms, check_employee, check_terms
 from referrals.domain.enums import (
     INFORMATIONAL_CALLS_TO_ACTION,
-    LEAD_ACTING_ROLES,
     Action,
     CallToAction,
     EmailValidity,
@@ -34,10 +33,9 @@ from referrals.domain.enums import (
 )
 from referrals.domain.errors import InvalidTransition
 from referrals.domain.history import Actor, HistoryEntry
+from referrals.domain.lead_state import MAX_EMPLOYEES, LeadState, asks_for_contact
 from referrals.domain.vocab import CompanySize, Industry
-from referrals.domain.windows import HOT_WINDOW, informational_archive_at, response_due_at
-
-MAX_EMPLOYEES = 50  # people a partner may list on one deal
+from referrals.domain.windows import informational_archive_at, response_due_at
 
 
 @dataclass(frozen=True)
@@ -133,11 +131,7 @@ class Lead:
 
     @property
     def asked_for_contact(self) -> bool:
-        return (
-            self.customer_requested_contact
-            or self.origin.call_to_action is CallToAction.CONTACT_ME
-            or self.origin.type is LeadType.PROFILE
-        )
+        return asks_for_contact(self.customer_requested_contact, self.origin.call_to_action, self.origin.type)
 
     @property
     def etag(self) -> str:
@@ -202,49 +196,30 @@ class Lead:
         return self._archive_by_time(RETIREMENT, now)
 
     def _archive_by_time(self, rule: TimedArchive, now: datetime) -> HistoryEntry:
-        if not self._due(rule, now):
+        if not self.state.due(rule, now):
             raise InvalidTransition(rule.explanation)
         self.archived_at = now
         return self._move(ARCHIVED, rule.outcome, rule.action, Actor.system(), now, {})
 
-    # -- time rules -------------------------------------------------------------------------------
+    # -- time rules and what may be done (domain/lead_state.py) --------------------------------------
+
+    @property
+    def state(self) -> LeadState:
+        return LeadState(self.partner_id, self.status, self.informational, self.asked_for_contact, self.created_at,
+                         self.response_due_at, self.archive_due_at,
+                         None if self.deal is None else len(self.deal.employees))
 
     def expiry_due(self, now: datetime) -> bool:
-        return self._due(EXPIRY, now)
+        return self.state.due(EXPIRY, now)
 
     def retirement_due(self, now: datetime) -> bool:
-        return self._due(RETIREMENT, now)
-
-    def _due(self, rule: TimedArchive, now: datetime) -> bool:
-        return rule.is_due(informational=self.informational, status=self.status,
-                           deadline=getattr(self, rule.deadline), now=now)
+        return self.state.due(RETIREMENT, now)
 
     def urgency(self, now: datetime) -> Urgency | None:
-        if not self.asked_for_contact or self.status is not Status.RECEIVED or self.expiry_due(now):
-            return None
-        if self.informational and self.retirement_due(now):
-            return None
-        return Urgency.HOT if now < self.created_at + HOT_WINDOW else Urgency.WAITING
-
-    # -- what may be done -------------------------------------------------------------------------
+        return self.state.urgency(now)
 
     def allowed_actions(self, now: datetime, viewer: Principal) -> tuple[LeadAction, ...]:
-        """The actions `viewer` may take on this lead now: exactly those whose guards below would pass.
-        Only the partner's own Referrals admins act; everyone else (readers, program staff) gets none."""
-        if viewer.partner_id != self.partner_id or not viewer.has(*LEAD_ACTING_ROLES):
-            return ()
-        if self._answerable(now):
-            return (LeadAction.ACCEPT, LeadAction.DECLINE)
-        if self._deal_open():
-            more = (LeadAction.ADD_EMPLOYEE,) if len(self.deal.employees) < MAX_EMPLOYEES else ()
-            return (LeadAction.EDIT_DEAL, *more, LeadAction.CLOSE)
-        return ()
-
-    def _answerable(self, now: datetime) -> bool:
-        return self.status is Status.RECEIVED and self.actionable and not self.expiry_due(now)
-
-    def _deal_open(self) -> bool:
-        return self.status is Status.ACCEPTED and self.deal is not None
+        return self.state.allowed_actions(now, viewer)
 
     # -- guards -----------------------------------------------------------------------------------
 
@@ -268,7 +243,7 @@ class Lead:
 
     def _require_open_deal(self, verb: str) -> Deal:
         self._require_not_archived(verb)
-        if not self._deal_open():
+        if not self.state.deal_open or self.deal is None:
             raise InvalidTransition(f"Cannot {verb} this lead: it has not been accepted.")
         return self.deal
 

@@ -1,0 +1,61 @@
+"""The few facts about a lead that its time and action rules read, flat: where it is, what kind it is and its
+deadlines. A whole `Lead` answers through its `state`, and a list row builds one from its columns, so the list can
+ask "how urgent is it?" and "what may this viewer do?" of the same rules without becoming a Lead."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from referrals.domain.access import Principal
+from referrals.domain.archiving import EXPIRY, RETIREMENT, TimedArchive
+from referrals.domain.enums import LEAD_ACTING_ROLES, CallToAction, LeadAction, LeadType, Status, Urgency
+from referrals.domain.windows import HOT_WINDOW
+
+MAX_EMPLOYEES = 50  # people a partner may list on one deal
+
+
+def asks_for_contact(requested: bool, call_to_action: CallToAction | None, lead_type: LeadType | None) -> bool:
+    """The customer asked to be contacted: by ticking it, through *Contact me*, or from the business profile."""
+    return requested or call_to_action is CallToAction.CONTACT_ME or lead_type is LeadType.PROFILE
+
+
+@dataclass(frozen=True, slots=True)
+class LeadState:
+    partner_id: str
+    status: Status
+    informational: bool
+    asked_for_contact: bool
+    created_at: datetime
+    response_due_at: datetime | None
+    archive_due_at: datetime | None
+    deal_employees: int | None  # None: no deal
+
+    def due(self, rule: TimedArchive, now: datetime) -> bool:
+        return rule.is_due(informational=self.informational, status=self.status,
+                           deadline=getattr(self, rule.deadline), now=now)
+
+    def urgency(self, now: datetime) -> Urgency | None:
+        """Hot for 72 hours after a customer asked for contact, then waiting until it expires (or retires)."""
+        if not self.asked_for_contact or self.status is not Status.RECEIVED or self.due(EXPIRY, now):
+            return None
+        if self.due(RETIREMENT, now):
+            return None
+        return Urgency.HOT if now < self.created_at + HOT_WINDOW else Urgency.WAITING
+
+    def answerable(self, now: datetime) -> bool:
+        return self.status is Status.RECEIVED and not self.informational and not self.due(EXPIRY, now)
+
+    @property
+    def deal_open(self) -> bool:
+        return self.status is Status.ACCEPTED and self.deal_employees is not None
+
+    def allowed_actions(self, now: datetime, viewer: Principal) -> tuple[LeadAction, ...]:
+        """The actions `viewer` may take now: exactly those the Lead's guards would let through. Only the
+        partner's own Referrals admins act; everyone else (readers, program staff) gets none."""
+        if viewer.partner_id != self.partner_id or not viewer.has(*LEAD_ACTING_ROLES):
+            return ()
+        if self.answerable(now):
+            return (LeadAction.ACCEPT, LeadAction.DECLINE)
+        if self.deal_open:
+            more = (LeadAction.ADD_EMPLOYEE,) if self.deal_employees < MAX_EMPLOYEES else ()  # type: ignore[operator]
+            return (LeadAction.EDIT_DEAL, *more, LeadAction.CLOSE)
+        return ()
