@@ -7,13 +7,13 @@ their screening cache expires); leads already received keep the verdict they arr
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine
 
 from referrals.domain.errors import InvalidInput, NotFound
 from referrals.domain.validity import normalize_block_entry
 from referrals.services.screening import invalidate
+from referrals.store import blocklist as store
 from referrals.store.db import reading, writing
-from referrals.store.tables import blocklist
 
 
 @dataclass(frozen=True)
@@ -30,29 +30,29 @@ def add_entry(engine: Engine, entry: str, *, reason: str = "", now: datetime) ->
     if len(reason) > 200:
         raise InvalidInput("The reason is longer than 200 characters.", fields={"reason": "is too long"})
     with writing(engine) as conn:
-        existing = conn.execute(select(blocklist).where(blocklist.c.entry == normalized)).first()
+        existing = store.find_entry(conn, normalized)
         if existing is not None:
             if reason and reason != existing.reason:
-                conn.execute(update(blocklist).where(blocklist.c.entry == normalized).values(reason=reason))
+                store.set_reason(conn, normalized, reason)
             else:
                 reason = existing.reason
             now = existing.created_at
         else:
-            conn.execute(insert(blocklist).values(entry=normalized, reason=reason, created_at=now))
+            store.add_entry(conn, normalized, reason, now)
     invalidate()
     return BlockEntry(normalized, reason, now)
 
 
 def list_entries(engine: Engine) -> list[BlockEntry]:
     with reading(engine) as conn:
-        rows = conn.execute(select(blocklist).order_by(blocklist.c.entry)).all()
+        rows = store.all_entries(conn)
     return [BlockEntry(r.entry, r.reason, r.created_at) for r in rows]
 
 
 def remove_entry(engine: Engine, entry: str) -> None:
     normalized = normalize_block_entry(entry)
     with writing(engine) as conn:
-        removed = conn.execute(delete(blocklist).where(blocklist.c.entry == normalized)).rowcount
+        removed = store.remove_entry(conn, normalized)
     if not removed:
         raise NotFound(f"{normalized} is not on the block list.")
     invalidate()

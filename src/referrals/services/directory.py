@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from referrals.domain.checks import collecting
 from referrals.domain.enums import LeadType, Qualification, ReferrerKind, Source
@@ -25,8 +25,10 @@ from referrals.domain.search_text import terms
 from referrals.services.ingest import LeadDraft, ingest_lead
 from referrals.services.partner_stats import lead_features
 from referrals.services.profiles import load_profile
+from referrals.store import directory as directory_index
 from referrals.store.db import reading
-from referrals.store.tables import partner_preferences, partner_stats, profile_facets, profile_terms, profiles
+from referrals.store.profiles import is_published
+from referrals.store.stats import preferences_of, stats_of
 
 MAX_RESULTS = 50
 
@@ -52,26 +54,13 @@ class Hit:
 
 def _candidates(conn: Connection, query: SearchQuery, query_terms: list[str]) -> dict[str, dict[str, float]]:
     """Published partners passing the filters, each with its best weight per matched query term."""
-    published = select(profiles.c.partner_id).where(profiles.c.published.is_(True))
-    if query.country:
-        published = published.where(
-            profiles.c.partner_id.in_(
-                select(profile_facets.c.partner_id).where(
-                    profile_facets.c.facet == "country", profile_facets.c.value == query.country
-                )
-            )
-        )
     if not query_terms or query.soft_text:
-        everyone: dict[str, dict[str, float]] = {partner_id: {} for partner_id in conn.execute(published).scalars()}
+        published = directory_index.published_partners(conn, query.country)
+        everyone: dict[str, dict[str, float]] = {partner_id: {} for partner_id in published}
         if not query_terms:
             return everyone
     matches: dict[str, dict[str, float]] = {}
-    rows = conn.execute(
-        select(profile_terms.c.partner_id, profile_terms.c.term, profile_terms.c.weight).where(
-            profile_terms.c.term.in_(query_terms), profile_terms.c.partner_id.in_(published)
-        )
-    )
-    for row in rows:
+    for row in directory_index.term_matches(conn, query_terms, query.country):
         matches.setdefault(row.partner_id, {})[row.term] = float(row.weight)
     if query.soft_text:
         return {partner_id: matches.get(partner_id, {}) for partner_id in everyone}
@@ -79,11 +68,9 @@ def _candidates(conn: Connection, query: SearchQuery, query_terms: list[str]) ->
 
 
 def _behaviour(conn: Connection, partner_ids: list[str]) -> tuple[dict, dict]:
-    stats = {
-        r.partner_id: r for r in conn.execute(select(partner_stats).where(partner_stats.c.partner_id.in_(partner_ids)))
-    }
+    stats = {r.partner_id: r for r in stats_of(conn, partner_ids)}
     prefs: dict[str, dict] = {}
-    for r in conn.execute(select(partner_preferences).where(partner_preferences.c.partner_id.in_(partner_ids))):
+    for r in preferences_of(conn, partner_ids):
         prefs.setdefault(r.partner_id, {})[(r.feature, r.value)] = (r.liked, r.disliked)
     return stats, prefs
 
@@ -146,10 +133,7 @@ def suggest_partners(engine: Engine, *, need: str, country: str | None, company_
 
 def public_profile(engine: Engine, partner_id: str) -> Profile:
     with reading(engine) as conn:
-        published = conn.execute(
-            select(profiles.c.published).where(profiles.c.partner_id == partner_id)
-        ).scalar_one_or_none()
-        if not published:
+        if not is_published(conn, partner_id):
             raise NotFound("No such partner in the directory.")
         return load_profile(conn, partner_id)
 

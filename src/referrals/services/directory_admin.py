@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine
 
 from referrals.domain.checks import collecting, is_country_code
 from referrals.domain.enums import PARTNER_ROLES, PROGRAM_ROLES, Role
 from referrals.domain.errors import InvalidInput, NotFound
 from referrals.services.auth import hash_password, hash_token, new_token
+from referrals.store import enrolment as store
 from referrals.store.db import writing
 from referrals.store.ids import new_id
-from referrals.store.tables import api_tokens, inbound_keys, locations, partners, users
+from referrals.store.profiles import add_location
 
 
 @dataclass(frozen=True)
@@ -38,39 +39,27 @@ def add_partner(
             problems.add("timezone", f"{timezone!r} is not a known time zone (like Europe/Rome)")
     partner_id, location_id = new_id(), new_id()
     with writing(engine) as conn:
-        conn.execute(insert(partners).values(id=partner_id, name=name.strip(), timezone=timezone, created_at=now))
-        conn.execute(
-            insert(locations).values(
-                partner_id=partner_id, id=location_id, country=country, city=city,
-                contact_name=contact_name, contact_email=contact_email, created_at=now,
-            )
-        )
+        store.add_partner(conn, partner_id, name.strip(), timezone, now)
+        location = {"country": country, "city": city, "contact_name": contact_name, "contact_email": contact_email}
+        add_location(conn, partner_id, location_id, now, location)
         key = _issue_inbound_key(conn, partner_id, location_id, now)
     return NewPartner(partner_id, location_id, key)
 
 
-def _issue_inbound_key(conn, partner_id: str, location_id: str, now: datetime) -> str:
+def _issue_inbound_key(conn: Connection, partner_id: str, location_id: str, now: datetime) -> str:
     key = "ik_" + secrets.token_urlsafe(24)
-    conn.execute(
-        insert(inbound_keys).values(
-            key_hash=hash_token(key), partner_id=partner_id, location_id=location_id, created_at=now
-        )
-    )
+    store.add_inbound_key(conn, hash_token(key), partner_id, location_id, now)
     return key
 
 
 def rotate_inbound_key(engine: Engine, location_id: str, *, now: datetime) -> str:
     """Revoke the location's keys and issue a new one (keys are stored hashed, so they can't be shown again)."""
     with writing(engine) as conn:
-        row = conn.execute(select(locations.c.partner_id).where(locations.c.id == location_id)).first()
-        if row is None:
+        partner_id = store.partner_of_location(conn, location_id)
+        if partner_id is None:
             raise NotFound(f"No location {location_id!r}.")
-        conn.execute(
-            update(inbound_keys)
-            .where(inbound_keys.c.location_id == location_id, inbound_keys.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        return _issue_inbound_key(conn, row.partner_id, location_id, now)
+        store.revoke_inbound_keys(conn, location_id, now)
+        return _issue_inbound_key(conn, partner_id, location_id, now)
 
 
 def add_user(
@@ -93,17 +82,13 @@ def add_user(
             problems.add("language", "must be en or it")
     user_id = new_id()
     with writing(engine) as conn:
-        if partner_id and conn.execute(select(partners.c.id).where(partners.c.id == partner_id)).first() is None:
+        if partner_id and not store.partner_exists(conn, partner_id):
             raise InvalidInput(f"No partner {partner_id!r}.", fields={"partner": "does not exist"})
-        if conn.execute(select(users.c.id).where(users.c.email == email)).first() is not None:
+        if store.user_id_by_email(conn, email) is not None:
             raise InvalidInput(f"A user with the email {email} already exists.", fields={"email": "is taken"})
-        conn.execute(
-            insert(users).values(
-                id=user_id, email=email, name=name, partner_id=partner_id,
-                roles=" ".join(sorted(r.value for r in roles)),
-                password_hash=hash_password(password) if password else None,
-                language=language, created_at=now,
-            )
+        store.add_user(
+            conn, user_id, email, name=name, partner_id=partner_id, roles=roles,
+            password_hash=hash_password(password) if password else None, language=language, now=now,
         )
     return user_id
 
@@ -111,10 +96,8 @@ def add_user(
 def create_token(engine: Engine, email: str, *, name: str = "", now: datetime) -> str:
     token = new_token()
     with writing(engine) as conn:
-        row = conn.execute(select(users.c.id).where(users.c.email == email.strip().lower())).first()
-        if row is None:
+        user_id = store.user_id_by_email(conn, email.strip().lower())
+        if user_id is None:
             raise NotFound(f"No user with the email {email}.")
-        conn.execute(
-            insert(api_tokens).values(token_hash=hash_token(token), user_id=row.id, name=name, created_at=now)
-        )
+        store.add_token(conn, hash_token(token), user_id, name, now)
     return token

@@ -4,7 +4,7 @@ profile re-indexes it for the directory (only published profiles are findable)."
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine
 
 from referrals.domain.access import Principal
 from referrals.domain.enums import Role
@@ -12,9 +12,10 @@ from referrals.domain.errors import Forbidden, InvalidInput, NotFound
 from referrals.domain.profile import Profile, ProfileLocation, check_profile
 from referrals.domain.ranking import FIELD_WEIGHTS
 from referrals.domain.search_text import terms
+from referrals.store import directory as directory_index
+from referrals.store import profiles as store
 from referrals.store.db import reading, writing
 from referrals.store.ids import new_id
-from referrals.store.tables import inbound_keys, leads, locations, partners, profile_facets, profile_terms, profiles
 
 
 def _partner_of(principal: Principal) -> str:
@@ -24,20 +25,16 @@ def _partner_of(principal: Principal) -> str:
 
 
 def load_profile(conn: Connection, partner_id: str) -> Profile:
-    partner = conn.execute(select(partners.c.name).where(partners.c.id == partner_id)).first()
-    if partner is None:
+    name = store.partner_name(conn, partner_id)
+    if name is None:
         raise NotFound("No such partner.")
     places = tuple(
         ProfileLocation(r.id, r.country, r.city, r.address, r.contact_name, r.contact_email, r.contact_phone)
-        for r in conn.execute(
-            select(locations)
-            .where(locations.c.partner_id == partner_id)
-            .order_by(locations.c.created_at, locations.c.id)
-        )
+        for r in store.locations_of(conn, partner_id)
     )
-    row = conn.execute(select(profiles).where(profiles.c.partner_id == partner_id)).first()
+    row = store.profile_row(conn, partner_id)
     if row is None:
-        return Profile(partner_id, partner.name, locations=places)
+        return Profile(partner_id, name, locations=places)
     return Profile(
         partner_id,
         row.name,
@@ -78,33 +75,25 @@ def save_profile(engine: Engine, principal: Principal, profile: Profile, *, now:
             "published": profile.published,
             "updated_at": now,
         }
-        if conn.execute(select(profiles.c.partner_id).where(profiles.c.partner_id == partner_id)).first():
-            conn.execute(update(profiles).where(profiles.c.partner_id == partner_id).values(**values))
-        else:
-            conn.execute(insert(profiles).values(partner_id=partner_id, **values))
+        store.save_profile_row(conn, partner_id, values)
         index_profile(conn, profile)
     return profile
 
 
 def _save_locations(conn: Connection, partner_id: str, wanted: tuple[ProfileLocation, ...], now: datetime):
-    existing = {r.id for r in conn.execute(select(locations.c.id).where(locations.c.partner_id == partner_id))}
+    existing = store.location_ids(conn, partner_id)
     unknown = [loc.id for loc in wanted if loc.id and loc.id not in existing]
     if unknown:
         raise InvalidInput("Unknown location ids.", fields={"locations": f"unknown ids: {', '.join(unknown)}"})
     kept = {loc.id for loc in wanted if loc.id}
     for gone in sorted(existing - kept):
-        used = conn.execute(
-            select(func.count()).select_from(leads).where(leads.c.partner_id == partner_id, leads.c.location_id == gone)
-        ).scalar_one()
+        used = store.leads_at(conn, partner_id, gone)
         if used:
             raise InvalidInput(
                 f"Location {gone} has {used} leads and cannot be removed.",
                 fields={"locations": "removes a used location"},
             )
-        conn.execute(
-            delete(inbound_keys).where(inbound_keys.c.partner_id == partner_id, inbound_keys.c.location_id == gone)
-        )
-        conn.execute(delete(locations).where(locations.c.partner_id == partner_id, locations.c.id == gone))
+        store.remove_location(conn, partner_id, gone)
     saved = []
     for loc in wanted:
         values = {
@@ -116,21 +105,18 @@ def _save_locations(conn: Connection, partner_id: str, wanted: tuple[ProfileLoca
             "contact_phone": loc.contact_phone,
         }
         if loc.id:
-            conn.execute(
-                update(locations).where(locations.c.partner_id == partner_id, locations.c.id == loc.id).values(**values)
-            )
+            store.update_location(conn, partner_id, loc.id, values)
             saved.append(loc)
         else:
             loc = replace(loc, id=new_id())
-            conn.execute(insert(locations).values(partner_id=partner_id, id=loc.id, created_at=now, **values))
+            store.add_location(conn, partner_id, loc.id, now, values)
             saved.append(loc)
     return tuple(saved)
 
 
 def index_profile(conn: Connection, profile: Profile) -> None:
     """Replace the profile's search terms and facets (none while it is unpublished)."""
-    conn.execute(delete(profile_terms).where(profile_terms.c.partner_id == profile.partner_id))
-    conn.execute(delete(profile_facets).where(profile_facets.c.partner_id == profile.partner_id))
+    directory_index.clear_index(conn, profile.partner_id)
     if not profile.published:
         return
     weights: dict[str, float] = {}
@@ -144,14 +130,6 @@ def index_profile(conn: Connection, profile: Profile) -> None:
     for field_name, text in fields:
         for term in terms(text):
             weights[term[:100]] = max(weights.get(term[:100], 0.0), FIELD_WEIGHTS[field_name])
-    if weights:
-        conn.execute(
-            insert(profile_terms),
-            [{"partner_id": profile.partner_id, "term": term, "weight": weight} for term, weight in weights.items()],
-        )
     facets = {("country", c) for c in profile.countries} | {("country", loc.country) for loc in profile.locations}
     facets |= {("size", s) for s in profile.company_sizes} | {("industry", i) for i in profile.industries}
-    conn.execute(
-        insert(profile_facets),
-        [{"partner_id": profile.partner_id, "facet": facet, "value": value} for facet, value in sorted(facets)],
-    )
+    directory_index.add_to_index(conn, profile.partner_id, weights, sorted(facets))

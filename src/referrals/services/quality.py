@@ -8,7 +8,7 @@ and the contact verdicts stored with it. Test leads are left out.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine
 
 from referrals.domain.enums import (
     CallToAction,
@@ -24,37 +24,14 @@ from referrals.domain.lead import Customer, Origin
 from referrals.domain.quality import Example, QualityModel, fit
 from referrals.domain.quality_features import LeadFacts, features
 from referrals.services.screening import invalidate, load_model
+from referrals.store import quality as store
 from referrals.store.db import reading, writing
-from referrals.store.tables import leads, quality_models
 
 MAX_EXAMPLES = 200_000  # the most recent outcomes; older behaviour matters less and memory stays bounded
 SPAM_WEIGHT = 3.0
 KEEP_MODELS = 20
 RETRAIN_AFTER = timedelta(hours=24)
 LABELLED = (Outcome.WON.value, Outcome.LOST.value, Outcome.DECLINED.value)
-
-_COLUMNS = [
-    leads.c.partner_id,
-    leads.c.qualification,
-    leads.c.type,
-    leads.c.source,
-    leads.c.call_to_action,
-    leads.c.customer_company,
-    leads.c.customer_first_name,
-    leads.c.customer_last_name,
-    leads.c.customer_title,
-    leads.c.customer_email,
-    leads.c.customer_phone,
-    leads.c.customer_country,
-    leads.c.customer_company_size,
-    leads.c.customer_industry,
-    leads.c.message,
-    leads.c.email_validity,
-    leads.c.phone_validity,
-    leads.c.spam,
-    leads.c.outcome,
-    leads.c.closing_reason,
-]
 
 
 @dataclass(frozen=True)
@@ -103,11 +80,7 @@ def example_from_row(row) -> Example:
 
 
 def load_examples(conn: Connection, *, limit: int = MAX_EXAMPLES, before: datetime | None = None) -> list[Example]:
-    query = select(*_COLUMNS).where(leads.c.outcome.in_(LABELLED), leads.c.is_test.is_(False))
-    if before is not None:
-        query = query.where(leads.c.created_at < before)
-    rows = conn.execute(query.order_by(leads.c.created_at.desc()).limit(limit))
-    return [example_from_row(row) for row in rows]
+    return [example_from_row(row) for row in store.training_rows(conn, LABELLED, limit=limit, before=before)]
 
 
 def train(
@@ -121,23 +94,17 @@ def train(
     if not examples:
         return TrainingResult(None, 0, 0, now, model)
     with writing(engine) as conn:
-        model_id = conn.execute(
-            insert(quality_models).values(trained_at=now, examples=len(examples), params=model.to_params())
-        ).inserted_primary_key[0]
-        keep = select(quality_models.c.id).order_by(quality_models.c.id.desc()).limit(KEEP_MODELS).scalar_subquery()
-        conn.execute(delete(quality_models).where(quality_models.c.id.not_in(keep)))
+        model_id = store.save_model(
+            conn, trained_at=now, examples=len(examples), params=model.to_params(), keep=KEEP_MODELS
+        )
     invalidate()
     return TrainingResult(model_id, len(examples), conversions, now, model)
-
-
-def last_trained_at(conn: Connection) -> datetime | None:
-    return conn.execute(select(func.max(quality_models.c.trained_at))).scalar()
 
 
 def train_if_due(engine: Engine, *, now: datetime, every: timedelta = RETRAIN_AFTER) -> TrainingResult | None:
     """The scheduled job: retrain when the model in use is older than `every` (or there is none)."""
     with reading(engine) as conn:
-        last = last_trained_at(conn)
+        last = store.last_trained_at(conn)
     if last is not None and now - last < every:
         return None
     return train(engine, now=now)

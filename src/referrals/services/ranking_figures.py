@@ -1,13 +1,13 @@
 """What program admins see behind a partner's responsiveness score: its last 90 days of actionable leads
 as the nightly statistics job counted them (services.partner_stats)."""
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from referrals.domain.access import Principal
 from referrals.domain.enums import Role
 from referrals.domain.ranking import Responsiveness
 from referrals.store.db import reading
-from referrals.store.tables import partner_stats
+from referrals.store.stats import stats_of
 
 
 def responsiveness_figures(engine: Engine, principal: Principal, partner_ids: list[str]) -> dict[str, Responsiveness]:
@@ -16,7 +16,7 @@ def responsiveness_figures(engine: Engine, principal: Principal, partner_ids: li
     if not partner_ids:
         return {}
     with reading(engine) as conn:
-        rows = conn.execute(select(partner_stats).where(partner_stats.c.partner_id.in_(partner_ids))).all()
+        rows = stats_of(conn, partner_ids)
     return {
         row.partner_id: Responsiveness(
             row.leads, row.answered, row.expired, float(row.median_hours) if row.median_hours is not None else None

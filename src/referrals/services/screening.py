@@ -11,14 +11,15 @@ import time
 import weakref
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from referrals.domain.enums import EmailValidity
 from referrals.domain.lead import Customer, Origin, Screening
 from referrals.domain.quality import PRIOR, QualityModel, assess
 from referrals.domain.quality_features import LeadFacts
 from referrals.domain.validity import EmailVerdict, PhoneVerdict, content_spam_reasons, judge_email, judge_phone
-from referrals.store.tables import blocklist, quality_models
+from referrals.store.blocklist import entries_and_reasons
+from referrals.store.quality import newest_params
 
 CACHE_SECONDS = 60.0
 
@@ -51,15 +52,11 @@ def invalidate() -> None:
 
 def load_model(conn: Connection) -> QualityModel:
     """The newest trained model, or the priors when nothing was trained (or it cannot be read)."""
-    row = conn.execute(
-        select(quality_models.c.params)
-        .order_by(quality_models.c.trained_at.desc(), quality_models.c.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
+    params = newest_params(conn)
+    if params is None:
         return PRIOR
     try:
-        return QualityModel.from_params(row.params)
+        return QualityModel.from_params(params)
     except (KeyError, TypeError, ValueError):
         return PRIOR
 
@@ -68,7 +65,7 @@ def load_context(conn: Connection) -> ScreeningContext:
     from referrals.config import get_settings  # settings are read at the edge, once per load
 
     settings = get_settings()
-    rows = conn.execute(select(blocklist.c.entry, blocklist.c.reason)).all()
+    rows = entries_and_reasons(conn)
     return ScreeningContext(
         blocked=frozenset(r.entry for r in rows),
         blocked_reasons={r.entry: r.reason for r in rows if r.reason},
