@@ -14,7 +14,7 @@ from babel import Locale, dates, numbers
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from referrals.web.pages import labels
+from referrals.web import labels
 
 LANGUAGES = ("en", "it")
 DEFAULT_LANGUAGE = "en"

@@ -4,7 +4,7 @@
 import re
 
 from referrals.web import i18n
-from referrals.web.pages.labels import ERRORS, N_
+from referrals.web.labels import ERRORS, N_
 
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^is longer than (?P<max>\d+) characters$"), N_("is longer than %(max)s characters")),

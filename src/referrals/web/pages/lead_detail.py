@@ -21,9 +21,9 @@ from referrals.services.notification_center import mark_read
 from referrals.services.partner import list_users
 from referrals.services.reading import get_lead
 from referrals.web import session
+from referrals.web.labels import N_
 from referrals.web.pages import forms
 from referrals.web.pages.base import PageRoute, clock, redirect, render, tr, viewer_of
-from referrals.web.pages.labels import N_
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 

@@ -11,10 +11,10 @@ from referrals.services.directory import search
 from referrals.services.outbox import list_messages, retry_message
 from referrals.services.ranking_figures import responsiveness_figures
 from referrals.web import session
+from referrals.web.labels import N_
 from referrals.web.pages.base import PageRoute, clock, language_of, local_path, redirect, render, tr, viewer_of
 from referrals.web.pages.directory import parse_search, score_format, search_context
 from referrals.web.pages.forms import text
-from referrals.web.pages.labels import N_
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
