@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from referrals.domain.quality import Example, assess, fit
 from referrals.domain.quality_features import LeadFacts, features
-from referrals.services.quality_eval import generate
+from referrals.quality_eval import generate
 from referrals.services.screening import ScreeningContext, screen_with
 from referrals.synthetic import verdicts_for
 

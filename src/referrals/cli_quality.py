@@ -68,7 +68,7 @@ def quality_evaluate(
 ) -> None:
     """Train and test on a synthetic data set with a known ground truth, split by time; print AUC, Brier
     score and a calibration table (and keep the report in docs/quality.md)."""
-    from referrals.services.quality_eval import evaluate, report_markdown
+    from referrals.quality_eval import evaluate, report_markdown
 
     now = _now()
     report = evaluate(leads=leads, seed=seed, now=now)

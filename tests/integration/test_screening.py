@@ -11,11 +11,11 @@ from sqlalchemy import event
 from referrals.domain.enums import EmailValidity, Outcome, PhoneValidity, QualityLabel, Reason
 from referrals.domain.errors import InvalidInput, NotFound
 from referrals.domain.listing import LeadFilter, PageRequest
+from referrals.quality_eval import evaluate, report_markdown
 from referrals.services import blocklist, lifecycle
 from referrals.services.export import export_csv
 from referrals.services.ingest import ingest_many
 from referrals.services.quality import train, train_if_due
-from referrals.services.quality_eval import evaluate, report_markdown
 from referrals.services.reading import get_lead, list_leads
 from referrals.services.screening import CACHE_SECONDS, invalidate, load_model
 from referrals.store.db import reading
