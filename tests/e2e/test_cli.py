@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from referrals.services.auth import hash_token
 from referrals.store.db import make_engine, reading
 from referrals.store.tables import api_tokens, leads, outbox
+from tests import factories
 
 REFERRALS = str(Path(sys.executable).with_name("referrals"))
 
@@ -131,3 +132,27 @@ def test_export_writes_the_filtered_list_as_csv(db, tmp_path):
     assert len(rows) == expected
     assert {row["Status"] for row in rows} == {"received"}
     assert "LeadCreationDateTime" in rows[0]
+    assert f"{expected} leads exported" in result.stderr
+
+
+def test_export_reports_the_leads_it_wrote_when_cells_hold_line_feeds(engine, tmp_path):
+    # given leads whose messages hold line feeds (and quotes), on each database
+    tenant = factories.add_tenant(engine)
+    messages = ["first line\nsecond line", 'a "quoted"\nword,\n\n', "plain"]
+    for message in messages:
+        factories.ingest(engine, "contact_me", tenant.partner_id, message=message)
+    target = tmp_path / "out.csv"
+
+    url = engine.url.render_as_string(hide_password=False)
+
+    # when the operator exports them to a file and to stdout
+    to_file = cli("export", "--partner", tenant.partner_id, "-o", str(target), db=url)
+    to_stdout = cli("export", "--partner", tenant.partner_id, db=url)
+
+    # then each reports the leads it wrote, not the lines
+    assert to_file.returncode == 0 and to_stdout.returncode == 0, to_file.stderr + to_stdout.stderr
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
+    assert sorted(row["Message"] for row in rows) == sorted(messages)
+    assert "3 leads exported" in to_file.stderr
+    assert "3 leads exported" in to_stdout.stderr
+    assert list(csv.DictReader(io.StringIO(to_stdout.stdout, newline=""))) == rows
