@@ -26,10 +26,12 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 bench: $(VENV)/.test  # quick: 100,000 leads on SQLite (BENCH_BACKENDS="sqlite postgresql" adds PostgreSQL)
 	$(BIN)/python bench/quality_bench.py
