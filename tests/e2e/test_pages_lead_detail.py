@@ -5,13 +5,16 @@ import re
 import pytest
 from sqlalchemy import Engine
 
-from referrals.domain.enums import Role
+from referrals.domain.enums import LeadAction, Role
 from referrals.services.auth import principal_for_user
 from referrals.services.ingest import ingest_many
 from referrals.services.notification_center import unread_count
 from referrals.services.reading import get_lead
 from referrals.services.sweep import sweep
 from referrals.store.db import reading
+from referrals.web.i18n import environment
+from referrals.web.pages import lead_detail
+from referrals.web.pages.lead_actions import PAGE_ACTIONS
 from tests import factories
 from tests.e2e.pages_support import Browser, Clock, add_person, pages_app
 
@@ -169,3 +172,76 @@ def test_the_bell_stops_counting_at_99_plus_while_the_api_counts_them_all(
         principal = principal_for_user(conn, admin_id)
     assert unread_count(engine, principal) == 101
     assert unread_count(engine, principal, up_to=100) == 100
+
+
+# -- the forms are the domain's allowed actions --------------------------------------------------------------
+
+
+def forms_shown(page: str, lead_id: str) -> set[LeadAction]:
+    """The lead action forms on a page, by the path each posts to."""
+    by_path = {row.path: action for action, row in PAGE_ACTIONS.items()}
+    posted = re.findall(rf'<form method="post" action="/leads/{lead_id}/(\w+)"', page)
+    return {by_path[path] for path in posted if path in by_path}
+
+
+def allowed(engine: Engine, user_id: str, lead_id: str, now) -> set[LeadAction]:
+    with reading(engine) as conn:
+        principal = principal_for_user(conn, user_id)
+    return set(get_lead(engine, principal, lead_id).lead.allowed_actions(now, principal))
+
+
+def test_every_lead_action_has_a_page_route_and_a_form():
+    # given the domain's actions, then each has one row of the page's table, a form template and a POST route
+    assert set(PAGE_ACTIONS) == set(LeadAction)
+    templates = environment("en").list_templates()
+    paths = {route.path for route in lead_detail.router.routes if "POST" in getattr(route, "methods", ())}
+    for row in PAGE_ACTIONS.values():
+        assert row.template in templates
+        assert f"/leads/{{lead_id}}/{row.path}" in paths
+
+
+def test_a_received_lead_shows_exactly_the_accept_and_decline_forms(browser: Browser, engine: Engine, world, clock):
+    _, admin_id, lead = world
+    page = browser.get(f"/leads/{lead.id}").text
+    assert forms_shown(page, lead.id) == {LeadAction.ACCEPT, LeadAction.DECLINE}
+    assert forms_shown(page, lead.id) == allowed(engine, admin_id, lead.id, clock.now)
+
+
+def test_an_accepted_lead_shows_the_deal_forms_and_an_archived_one_none(browser: Browser, engine: Engine, world,
+                                                                       clock):
+    _, admin_id, lead = world
+    assert browser.post(f"/leads/{lead.id}/accept", accept_form(admin_id)).status_code == 303
+    page = browser.get(f"/leads/{lead.id}").text
+    assert forms_shown(page, lead.id) == {LeadAction.EDIT_DEAL, LeadAction.ADD_EMPLOYEE, LeadAction.CLOSE}
+    assert forms_shown(page, lead.id) == allowed(engine, admin_id, lead.id, clock.now)
+    assert browser.post(f"/leads/{lead.id}/close", {"outcome": "won"}).status_code == 303
+    page = browser.get(f"/leads/{lead.id}").text
+    assert forms_shown(page, lead.id) == set() == allowed(engine, admin_id, lead.id, clock.now)
+
+
+def test_a_lead_past_its_deadline_shows_no_forms_before_the_sweep_archives_it(browser: Browser, engine: Engine,
+                                                                               world, clock):
+    _, admin_id, lead = world
+    clock.now = factories.NOW + factories.days(20)  # not swept yet: still received, but no longer answerable
+    page = browser.get(f"/leads/{lead.id}").text
+    assert forms_shown(page, lead.id) == set() == allowed(engine, admin_id, lead.id, clock.now)
+
+
+def test_an_informational_lead_and_a_referrals_user_get_no_forms(browser: Browser, engine: Engine, world, clock):
+    tenant, admin_id, lead = world
+    trial = factories.ingest(engine, factories.FREE_TRIAL, tenant.partner_id, now=factories.NOW - factories.days(1))
+    page = browser.get(f"/leads/{trial.id}").text
+    assert "Informational lead" in page
+    assert forms_shown(page, trial.id) == set() == allowed(engine, admin_id, trial.id, clock.now)
+    reader = Browser(pages_app(engine, clock))
+    reader.enter_as(engine, "rui@contoso.example")
+    assert forms_shown(reader.get(f"/leads/{lead.id}").text, lead.id) == set()
+
+
+def test_every_action_form_is_refused_without_its_csrf_token(browser: Browser, engine: Engine, world):
+    tenant, admin_id, lead = world
+    for row in PAGE_ACTIONS.values():
+        forged = browser.client.post(f"/leads/{lead.id}/{row.path}",
+                                     data={**accept_form(admin_id), "csrf_token": "forged"})
+        assert forged.status_code == 403 and "The form expired" in forged.text
+    assert get_lead(engine, tenant.admin, lead.id).lead.version == lead.version

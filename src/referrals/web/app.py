@@ -13,6 +13,8 @@ from referrals.web.bodylimit import BodyLimit
 from referrals.web.kick import KickOutboxAfterWrites
 from referrals.web.pages import register_pages
 from referrals.web.ratelimit import TokenBucket
+from referrals.web.ratelimit_signin import SignInLimiter
+from referrals.web.session import api_session_principal
 
 INBOUND_RATE = "600/minute"  # per inbound key: far above any marketplace's pace, well below a flood
 
@@ -40,13 +42,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.inbound_limiter = TokenBucket.from_rate(INBOUND_RATE)
     app.state.directory_limiter = TokenBucket.from_rate(directory.CONTACT_RATE)
-    app.state.session_principal = None  # the web pages install their session resolver here
+    app.state.signin_limiter = SignInLimiter(settings.login_rate_limit)
+    app.state.session_principal = api_session_principal  # the API also accepts the pages' session cookie
     app.state.kick_outbox = None  # `referrals serve` installs the job queue's outbox kick here
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(api_router())
     app.include_router(inbound.router)
-    register_pages(app)  # after the API: it installs the session resolver the API also accepts
+    register_pages(app)
 
     app.add_middleware(KickOutboxAfterWrites)
 

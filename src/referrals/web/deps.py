@@ -2,9 +2,10 @@
 and "this lead of this partner, or 404". Tenant scoping and role checks live here and in the services,
 never in a route body.
 
-Who is asking comes from an `Authorization: Bearer` API token, or else from whatever session resolver the
-web pages install as `app.state.session_principal` (a callable (request, engine) -> Principal | None that
-also checks CSRF on unsafe methods). Without either, the answer is 401.
+Who is asking comes from an `Authorization: Bearer` API token, or else from the session resolver
+create_app installs as `app.state.session_principal` (the pages' signed cookie, web.session: a callable
+(request, engine) -> Principal | None that also checks CSRF on unsafe methods). Without either, the answer
+is 401.
 """
 
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from referrals.services.auth import principal_for_token
 from referrals.services.reading import LeadDetail, get_lead
 from referrals.store.db import reading
 from referrals.web.errors import Unauthenticated
+from referrals.web.ratelimit import TokenBucket
+from referrals.web.ratelimit_signin import SignInLimiter
 
 SessionResolver = Callable[[Request, Engine], Principal | None]
 
@@ -48,14 +51,26 @@ def utc_now() -> datetime:
 
 
 async def get_now() -> datetime:
-    """The one clock of the web edge; tests override it through app.dependency_overrides (with a plain
-    function, which the pages call too: web.pages.base.clock)."""
+    """The one clock of the web edge, for the API and the pages alike; tests override it through
+    app.dependency_overrides."""
     return utc_now()
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Now = Annotated[datetime, Depends(get_now)]
+
+
+async def get_signin_limiter(request: Request) -> SignInLimiter:
+    return request.app.state.signin_limiter
+
+
+async def get_directory_limiter(request: Request) -> TokenBucket:
+    return request.app.state.directory_limiter
+
+
+SignInLimiterDep = Annotated[SignInLimiter, Depends(get_signin_limiter)]  # per client address and per email
+DirectoryLimiter = Annotated[TokenBucket, Depends(get_directory_limiter)]  # the Contact me form, per address
 
 
 def get_principal(

@@ -2,7 +2,7 @@
 receipt page. No sign-in; the session cookie still carries the CSRF token of the form.
 
 The Contact me form shares the JSON API's protections: the same per-address token bucket
-(app.state.directory_limiter), a honeypot field no person fills in, and a size limit on every field.
+(web.deps.DirectoryLimiter), a honeypot field no person fills in, and a size limit on every field.
 """
 
 from urllib.parse import urlencode
@@ -19,7 +19,9 @@ from referrals.domain.vocab import CompanySize, Industry
 from referrals.services.directory import ContactRequest, Hit, SearchQuery, contact_partner, public_profile, search
 from referrals.web import session
 from referrals.web.api.directory import client_address
-from referrals.web.pages.base import PageRoute, clock, language_of, redirect, render, tr
+from referrals.web.deps import DirectoryLimiter, EngineDep, Now
+from referrals.web.pages.base import PageRoute, redirect, render
+from referrals.web.pages.deps import PostedForm, language_of, tr
 from referrals.web.pages.field_messages import explain_all
 from referrals.web.pages.forms import text
 
@@ -64,9 +66,9 @@ def profile_link(hit: Hit, query: SearchQuery) -> str:
 
 
 @router.get("/directory")
-def directory_page(request: Request) -> Response:
+def directory_page(request: Request, engine: EngineDep) -> Response:
     query = parse_search(request.query_params)
-    hits = search(request.app.state.engine, query)
+    hits = search(engine, query)
     return render(request, "directory.html", {
         **search_context(query), "results": [(hit, profile_link(hit, query)) for hit in hits],
         "searched": bool(query.text or query.country or query.company_size or query.industry),
@@ -90,8 +92,8 @@ def _profile_page(request: Request, profile: Profile, values: dict, errors: dict
 
 
 @router.get("/directory/{partner_id}")
-def profile_page(request: Request, partner_id: str) -> Response:
-    profile = public_profile(request.app.state.engine, partner_id)
+def profile_page(request: Request, partner_id: str, engine: EngineDep) -> Response:
+    profile = public_profile(engine, partner_id)
     params = request.query_params
     values = {"location_id": (params.get("location") or "")[:64]}
     query = parse_search(params)
@@ -121,12 +123,11 @@ def _size_problems(request: Request, values: dict) -> dict[str, str]:
 
 
 @router.post("/directory/{partner_id}/contact")
-async def contact(request: Request, partner_id: str) -> Response:
-    engine = request.app.state.engine
+def contact(request: Request, partner_id: str, form: PostedForm, engine: EngineDep, now: Now,
+            limiter: DirectoryLimiter) -> Response:
     profile = public_profile(engine, partner_id)
-    form = await request.form()
     values = _contact_values(form)
-    wait = request.app.state.directory_limiter.take(client_address(request))
+    wait = limiter.take(client_address(request))
     if wait:
         response = _profile_page(request, profile, values, {}, status=429, problem=tr(
             request, "Too many requests from your address. Wait a minute, then send the form again."))
@@ -143,7 +144,7 @@ async def contact(request: Request, partner_id: str) -> Response:
                 last_name=values["last_name"], email=values["email"], phone=values["phone"],
                 country=values["country"] or None, company_size=values["company_size"] or None,
                 industry=values["industry"] or None, need=values["need"], consent=values["consent"],
-            ), now=clock(request))
+            ), now=now)
         except InvalidInput as error:
             fields = {key.removeprefix("customer."): message for key, message in error.fields.items()}
             errors = explain_all(language_of(request), fields or {"need": error.message})
@@ -155,10 +156,10 @@ async def contact(request: Request, partner_id: str) -> Response:
 
 
 @router.get("/directory/{partner_id}/sent")
-def receipt_page(request: Request, partner_id: str) -> Response:
+def receipt_page(request: Request, partner_id: str, engine: EngineDep) -> Response:
     """What happens next. The receipt stays in the session, so a reload shows it again and sends nothing."""
     kept = session.load(request).data.get(RECEIPT_KEY) or {}
     if kept.get("partner") != partner_id:
         return redirect(f"/directory/{partner_id}")
-    profile = public_profile(request.app.state.engine, partner_id)
+    profile = public_profile(engine, partner_id)
     return render(request, "directory_sent.html", {"profile": profile, "receipt": kept.get("receipt", "")})

@@ -10,7 +10,9 @@ from referrals.domain.lead import visible_customer
 from referrals.domain.listing import PageRequest, Sort, Tab
 from referrals.services.export import export_csv
 from referrals.services.reading import list_leads, set_favorite, tab_counts
-from referrals.web.pages.base import PageRoute, clock, local_path, redirect, render, viewer_of
+from referrals.web.deps import EngineDep, Now
+from referrals.web.pages.base import PageRoute, local_path, redirect, render
+from referrals.web.pages.deps import PageUser, PostedForm
 from referrals.web.pages.forms import filters_active, parse_view, text, view_query
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -23,9 +25,7 @@ FILTER_CHOICES = [
 
 
 @router.get("/leads")
-def leads_page(request: Request) -> Response:
-    principal = viewer_of(request).principal
-    engine = request.app.state.engine
+def leads_page(request: Request, principal: PageUser, engine: EngineDep) -> Response:
     lead_filter, sort, cursor = parse_view(request.query_params)
     page = list_leads(engine, principal, PageRequest(lead_filter, sort, cursor=cursor))
     counts = tab_counts(engine, principal, lead_filter)
@@ -44,24 +44,22 @@ def leads_page(request: Request) -> Response:
 
 
 @router.get("/leads/export.csv")
-def export(request: Request) -> Response:
-    principal = viewer_of(request).principal
+def export(request: Request, principal: PageUser, engine: EngineDep, now: Now) -> Response:
     principal.partner_scope()  # refuse before the download starts, not in the middle of it
     lead_filter, sort, _cursor = parse_view(request.query_params)
-    stamp = clock(request).strftime("%Y%m%d-%H%M")
+    stamp = now.strftime("%Y%m%d-%H%M")
     return StreamingResponse(
-        export_csv(request.app.state.engine, principal, lead_filter, sort),
+        export_csv(engine, principal, lead_filter, sort),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="leads-{stamp}.csv"', "Cache-Control": "no-store"},
     )
 
 
 @router.post("/leads/{lead_id}/favorite")
-async def favorite(request: Request, lead_id: str) -> Response:
-    principal = viewer_of(request).principal
-    form = await request.form()
+def favorite(request: Request, lead_id: str, form: PostedForm, principal: PageUser, engine: EngineDep,
+             now: Now) -> Response:
     wanted = text(form, "favorite") == "1"
-    done = set_favorite(request.app.state.engine, principal, lead_id, wanted, now=clock(request))
+    done = set_favorite(engine, principal, lead_id, wanted, now=now)
     if request.headers.get("accept", "").startswith("application/json"):
         return JSONResponse({"favorite": done})
     return redirect(local_path(text(form, "next"), f"/leads/{lead_id}"))

@@ -10,13 +10,16 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from referrals.domain.access import Principal
 from referrals.domain.enums import Role
 from referrals.domain.errors import Forbidden, InvalidInput
 from referrals.domain.profile import Profile, ProfileLocation, check_profile
 from referrals.domain.vocab import CompanySize, Industry
 from referrals.services.profiles import get_profile, save_profile
 from referrals.web import session
-from referrals.web.pages.base import PageRoute, clock, language_of, redirect, render, tr, viewer_of
+from referrals.web.deps import EngineDep, Now
+from referrals.web.pages.base import PageRoute, redirect, render
+from referrals.web.pages.deps import PageUser, PostedForm, language_of, tr
 from referrals.web.pages.field_messages import explain_all
 from referrals.web.pages.forms import text
 
@@ -89,8 +92,8 @@ def _values(profile: Profile) -> dict:
             "countries": list(profile.countries), "published": profile.published}
 
 
-def _page(request: Request, profile: Profile, values: dict, rows: list[dict], errors: dict, status: int = 200):
-    principal = viewer_of(request).principal
+def _page(request: Request, principal: Principal, profile: Profile, values: dict, rows: list[dict], errors: dict,
+          status: int = 200) -> Response:
     empty = {"id": "", **{name: "" for name in LOCATION_FIELDS}}
     return render(request, "profile.html", {
         "profile": profile, "values": values, "rows": [*rows, empty], "errors": errors,
@@ -100,31 +103,28 @@ def _page(request: Request, profile: Profile, values: dict, rows: list[dict], er
 
 
 @router.get("/profile")
-def profile_page(request: Request) -> Response:
-    profile = get_profile(request.app.state.engine, viewer_of(request).principal)
+def profile_page(request: Request, principal: PageUser, engine: EngineDep) -> Response:
+    profile = get_profile(engine, principal)
     rows = [{"id": loc.id, **{name: getattr(loc, name) for name in LOCATION_FIELDS}} for loc in profile.locations]
-    return _page(request, profile, _values(profile), rows, {})
+    return _page(request, principal, profile, _values(profile), rows, {})
 
 
 @router.post("/profile")
-async def save(request: Request) -> Response:
-    principal = viewer_of(request).principal
-    engine = request.app.state.engine
+def save(request: Request, form: PostedForm, principal: PageUser, engine: EngineDep, now: Now) -> Response:
     current = get_profile(engine, principal)  # a partner's person, or 403
     if not principal.has(Role.BUSINESS_PROFILE_ADMIN):
         raise Forbidden("Only a Business profile admin can edit the business profile.")
-    form = await request.form()
     profile, rows = parse_profile(form)
     errors = _size_problems(request, form, rows)
     try:
         if errors:
             check_profile(replace(profile, partner_id=current.partner_id))  # every problem at once
         else:
-            save_profile(engine, principal, profile, now=clock(request))
+            save_profile(engine, principal, profile, now=now)
     except InvalidInput as error:
         errors = {**explain_all(language_of(request), _error_keys(error.fields)), **errors}
     if errors:
         values = {**_values(profile), "keywords": text(form, "keywords"), "products": text(form, "products")}
-        return _page(request, current, values, rows, errors, status=422)
+        return _page(request, principal, current, values, rows, errors, status=422)
     session.load(request).flash(tr(request, "Business profile saved."))
     return redirect("/profile")
