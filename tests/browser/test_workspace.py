@@ -26,8 +26,8 @@ from referrals import demo
 from referrals.config import Settings
 from referrals.domain.enums import EmailValidity, LeadType
 from referrals.domain.listing import LeadFilter, PageRequest, Sort, Tab
+from referrals.services.action_center import action_items
 from referrals.services.export import export_csv
-from referrals.services.notification_center import action_items
 from referrals.services.reading import get_lead, list_leads
 from referrals.store.db import make_engine, writing
 from referrals.store.migrate import upgrade

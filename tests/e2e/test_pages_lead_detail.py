@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import Engine
 
 from referrals.domain.enums import LeadAction, Role
+from referrals.services.action_center import unread_count
 from referrals.services.auth import principal_for_user
 from referrals.services.ingest import ingest_many
-from referrals.services.notification_center import unread_count
 from referrals.services.reading import get_lead
 from referrals.services.sweep import sweep
 from referrals.store.db import reading

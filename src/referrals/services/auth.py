@@ -5,11 +5,10 @@ import secrets
 from datetime import datetime
 
 from pwdlib import PasswordHash
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from referrals.domain.access import Principal
-from referrals.domain.enums import Role
-from referrals.store.tables import api_tokens, users
+from referrals.store import users
 
 _passwords = PasswordHash.recommended()
 TOKEN_PREFIX = "rfl_"  # noqa: S105 - a prefix, not a secret
@@ -34,29 +33,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def principal_from_row(row) -> Principal:
-    m = row._mapping
-    roles = frozenset(Role(r) for r in m["roles"].split())
-    return Principal(m["id"], m["email"], m["partner_id"], roles, m["language"])
-
-
 def principal_for_token(conn: Connection, token: str, now: datetime) -> Principal | None:
-    row = conn.execute(
-        select(users)
-        .join(api_tokens, api_tokens.c.user_id == users.c.id)
-        .where(
-            api_tokens.c.token_hash == hash_token(token),
-            api_tokens.c.revoked_at.is_(None),
-            users.c.active.is_(True),
-        )
-    ).first()
-    return None if row is None else principal_from_row(row)
+    return users.principal_by_token(conn, hash_token(token))
 
 
 def principal_for_user(conn: Connection, user_id: str) -> Principal | None:
-    row = conn.execute(select(users).where(users.c.id == user_id, users.c.active.is_(True))).first()
-    return None if row is None else principal_from_row(row)
+    return users.active_principal(conn, user_id)
 
 
 def touch_token(conn: Connection, token: str, now: datetime) -> None:
-    conn.execute(update(api_tokens).where(api_tokens.c.token_hash == hash_token(token)).values(last_used_at=now))
+    users.touch_token(conn, hash_token(token), now)

@@ -5,12 +5,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 
 from referrals import emails
 from referrals.config import get_settings
 from referrals.domain.checks import is_email_syntax
-from referrals.domain.enums import Action, EmailValidity, Qualification, ReferrerKind, Role
+from referrals.domain.enums import Action, EmailValidity, Qualification, ReferrerKind
 from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
 from referrals.domain.notify import (
@@ -22,35 +22,13 @@ from referrals.domain.notify import (
     new_lead_recipients,
     referrer_of,
 )
+from referrals.store import digests, partners, users
 from referrals.store.outbox import enqueue, enqueue_many, message
-from referrals.store.tables import daily_tally, digest_items, locations, partners, users
-from referrals.store.upsert import increment
-
-
-def _partner(conn: Connection, partner_id: str) -> Any:
-    return conn.execute(select(partners).where(partners.c.id == partner_id)).one()
-
-
-def _admins(conn: Connection, partner_id: str) -> list[Person]:
-    rows = conn.execute(
-        select(users.c.email, users.c.language, users.c.notification_email, users.c.roles)
-        .where(users.c.partner_id == partner_id, users.c.active.is_(True))
-        .order_by(users.c.created_at, users.c.id)
-    )
-    return [
-        Person(r.email, r.language or "en", r.notification_email)
-        for r in rows
-        if Role.REFERRALS_ADMIN.value in r.roles.split()
-    ]
 
 
 def _location_contact(conn: Connection, lead: Lead, language: str) -> Person | None:
-    row = conn.execute(
-        select(locations.c.contact_email).where(
-            locations.c.partner_id == lead.partner_id, locations.c.id == lead.location_id
-        )
-    ).first()
-    return Person(row.contact_email, language) if row and row.contact_email else None
+    address = partners.location_contact_email(conn, lead.partner_id, lead.location_id)
+    return Person(address, language) if address else None
 
 
 def on_lead_received(conn: Connection, lead: Lead, now: datetime, cache: dict | None = None) -> None:
@@ -61,7 +39,7 @@ def on_lead_received(conn: Connection, lead: Lead, now: datetime, cache: dict | 
     cache = {} if cache is None else cache
     settings = get_settings()
     if lead.partner_id not in cache:
-        cache[lead.partner_id] = (_partner(conn, lead.partner_id), _admins(conn, lead.partner_id))
+        cache[lead.partner_id] = (partners.load(conn, lead.partner_id), users.referrals_admins(conn, lead.partner_id))
     partner, admins = cache[lead.partner_id]
     place = (lead.partner_id, lead.location_id)
     if place not in cache:
@@ -72,14 +50,11 @@ def on_lead_received(conn: Connection, lead: Lead, now: datetime, cache: dict | 
     context = emails.new_lead_context(lead, settings.base_url)
     day = local_day(now, partner.timezone)
     for person in recipients:
-        count = increment(conn, daily_tally, {"recipient": person.address.lower(), "day": day}, "count")
+        count = digests.count_new_lead_email(conn, person.address.lower(), day)
         if goes_in_digest(count, settings.digest_threshold):
-            conn.execute(
-                insert(digest_items).values(
-                    recipient=person.address.lower(), day=day, lead_id=lead.id, partner_id=lead.partner_id,
-                    timezone=partner.timezone, language=person.language, context=context["lead"],
-                )
-            )
+            digests.hold(conn, recipient=person.address.lower(), day=day, lead_id=lead.id,
+                         partner_id=lead.partner_id, timezone=partner.timezone, language=person.language,
+                         context=context["lead"])
         else:
             enqueue(conn, message(key=f"new_lead:{lead.id}:{person.address.lower()}", template="new_lead",
                                   recipient=person.address, language=person.language, context=context, now=now,
@@ -100,7 +75,7 @@ def _tell_customer_declined(conn: Connection, lead: Lead, now: datetime) -> None
     if not is_email_syntax(email):
         return
     settings = get_settings()
-    partner = _partner(conn, lead.partner_id)
+    partner = partners.load(conn, lead.partner_id)
     enqueue(conn, message(key=f"declined:{lead.id}:{email.lower()}", template="lead_declined", recipient=email,
                           language=customer_language(lead.customer.country),
                           context=emails.lead_declined_context(lead, partner.name, settings.base_url), now=now,
@@ -137,7 +112,7 @@ def on_expired_rows(conn: Connection, expired: Sequence[Any], now: datetime) -> 
     settings = get_settings()
     waiting = [row for row in expired if not row.informational]
     partner_ids = sorted({row.partner_id for row in waiting})
-    names = dict(conn.execute(select(partners.c.id, partners.c.name).where(partners.c.id.in_(partner_ids))).all())
+    names = partners.names(conn, partner_ids)
     referrers: dict[tuple, Person | None] = {}
     queued = []
     for row in waiting:

@@ -4,14 +4,14 @@ its Referrals admins hand to marketplaces. Always scoped to the caller's partner
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from referrals.domain.access import Principal
 from referrals.domain.enums import Role
 from referrals.domain.errors import Forbidden, NotFound
 from referrals.services.directory_admin import rotate_inbound_key
+from referrals.store import partners, users
 from referrals.store.db import reading
-from referrals.store.tables import inbound_keys, locations, users
 
 
 @dataclass(frozen=True)
@@ -42,38 +42,22 @@ def _partner_of(principal: Principal) -> str:
 def list_users(engine: Engine, principal: Principal) -> list[PartnerUser]:
     partner_id = _partner_of(principal)
     with reading(engine) as conn:
-        rows = conn.execute(
-            select(users.c.id, users.c.email, users.c.name, users.c.roles)
-            .where(users.c.partner_id == partner_id, users.c.active.is_(True))
-            .order_by(users.c.email)
-        ).all()
-    return [PartnerUser(r.id, r.email, r.name, tuple(r.roles.split())) for r in rows]
+        members = users.members(conn, partner_id)
+    return [PartnerUser(m.id, m.email, m.name, m.roles) for m in members]
 
 
 def list_locations(engine: Engine, principal: Principal) -> list[PartnerLocation]:
+    """Only Referrals admins, who hand the keys out, see when each location's key was issued."""
     partner_id = _partner_of(principal)
-    live_key = (
-        select(func.max(inbound_keys.c.created_at))
-        .where(
-            inbound_keys.c.partner_id == locations.c.partner_id,
-            inbound_keys.c.location_id == locations.c.id,
-            inbound_keys.c.revoked_at.is_(None),
-        )
-        .scalar_subquery()
-    )
     show_keys = principal.has(Role.REFERRALS_ADMIN)
     with reading(engine) as conn:
-        rows = conn.execute(
-            select(locations, live_key.label("key_at"))
-            .where(locations.c.partner_id == partner_id)
-            .order_by(locations.c.created_at, locations.c.id)
-        ).all()
+        places = partners.locations_of(conn, partner_id)
     return [
         PartnerLocation(
-            r.id, r.country, r.city, r.contact_name, r.contact_email, r.contact_phone,
-            r.key_at if show_keys else None,
+            p.id, p.country, p.city, p.contact_name, p.contact_email, p.contact_phone,
+            p.live_key_at if show_keys else None,
         )
-        for r in rows
+        for p in places
     ]
 
 
@@ -82,10 +66,7 @@ def rotate_location_key(engine: Engine, principal: Principal, location_id: str, 
     principal.require(Role.REFERRALS_ADMIN)
     partner_id = _partner_of(principal)
     with reading(engine) as conn:
-        owned = conn.execute(
-            select(locations.c.id).where(locations.c.partner_id == partner_id, locations.c.id == location_id)
-        ).first()
-    if owned is None:
+        owned = partners.has_location(conn, partner_id, location_id)
+    if not owned:
         raise NotFound("No such location.")
     return rotate_inbound_key(engine, location_id, now=now)
-

@@ -3,16 +3,16 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from referrals.domain.access import Principal
 from referrals.domain.enums import Qualification, ReferrerKind, Source
 from referrals.domain.errors import Forbidden, InvalidInput
 from referrals.domain.lead import Customer, Lead, Origin
 from referrals.services.ingest import Ingested, LeadDraft, ingest_lead
+from referrals.store import partners
 from referrals.store.db import reading
-from referrals.store.leadrows import row_to_lead
-from referrals.store.tables import leads, partners
+from referrals.store.sent_leads import sent_by
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,7 @@ def _staff(principal: Principal) -> Principal:
 def list_partners(engine: Engine, principal: Principal) -> list[tuple[str, str]]:
     _staff(principal)
     with reading(engine) as conn:
-        rows = conn.execute(select(partners.c.id, partners.c.name).order_by(partners.c.name, partners.c.id))
-        return [(row.id, row.name) for row in rows]
+        return partners.choices(conn)
 
 
 def send_qualified_lead(
@@ -53,11 +52,5 @@ def sent_leads(engine: Engine, principal: Principal, *, limit: int = 200) -> lis
     """The leads this staff member sent, newest first, with the partner each went to."""
     _staff(principal)
     with reading(engine) as conn:
-        rows = conn.execute(
-            select(leads, partners.c.name.label("partner_name"))
-            .join(partners, partners.c.id == leads.c.partner_id)
-            .where(leads.c.referrer_kind == ReferrerKind.STAFF.value, leads.c.referrer_id == principal.user_id)
-            .order_by(leads.c.created_at.desc(), leads.c.id.desc())
-            .limit(limit)
-        ).all()
-    return [SentLead(row_to_lead(row), row.partner_name) for row in rows]
+        sent = sent_by(conn, principal.user_id, limit=limit)
+    return [SentLead(lead, partner_name) for lead, partner_name in sent]

@@ -8,7 +8,7 @@ from referrals import __version__
 from referrals.config import Settings, get_settings
 from referrals.store.db import make_engine
 from referrals.web import errors
-from referrals.web.api import actions, directory, inbound, ingest, leads, notifications, partner
+from referrals.web.api import action_center, actions, directory, inbound, ingest, leads, outbox, partner
 from referrals.web.bodylimit import BodyLimit
 from referrals.web.kick import KickOutboxAfterWrites
 from referrals.web.pages import register_pages
@@ -25,7 +25,8 @@ def api_router() -> APIRouter:
     api.include_router(ingest.router)
     api.include_router(actions.router)
     api.include_router(partner.router)
-    api.include_router(notifications.router)
+    api.include_router(action_center.router)
+    api.include_router(outbox.router)
     api.include_router(directory.router)
     return api
 

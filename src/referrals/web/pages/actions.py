@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from referrals.services.notification_center import action_items
+from referrals.services.action_center import action_items
 from referrals.web.deps import EngineDep, Now
 from referrals.web.pages.base import PageRoute, render
 from referrals.web.pages.deps import PageUser

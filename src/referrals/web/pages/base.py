@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from referrals.domain.enums import LEAD_ACTING_ROLES as _ACTING
 from referrals.domain.enums import LEAD_READING_ROLES as _READING
 from referrals.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
-from referrals.services.notification_center import unread_count
+from referrals.services.action_center import unread_count
 from referrals.web import i18n, session
 from referrals.web.pages.deps import PageContext, SignInRequired, page_context, tr
 

@@ -21,7 +21,7 @@ from referrals.domain.enums import Outcome, Reason, Role
 from referrals.domain.errors import Conflict, InvalidInput, InvalidTransition
 from referrals.domain.lead import visible_customer
 from referrals.domain.vocab import CompanySize
-from referrals.services.notification_center import mark_read
+from referrals.services.action_center import mark_read
 from referrals.services.partner import list_users
 from referrals.services.reading import LeadDetail, get_lead
 from referrals.web import session

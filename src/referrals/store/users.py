@@ -1,0 +1,106 @@
+"""Users and their API tokens: who is asking, who belongs to a partner. Roles are stored as one
+space-separated string; this module is the only place that knows it."""
+
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, select, update
+
+from referrals.domain.access import Principal
+from referrals.domain.enums import Role
+from referrals.domain.notify import Person
+from referrals.store.scope import of_partner
+from referrals.store.tables import api_tokens, partners, users
+
+
+class Member(NamedTuple):
+    """One of a partner's active users, as the partner's own people see them."""
+
+    id: str
+    email: str
+    name: str
+    roles: tuple[str, ...]
+
+
+class UserAndPartner(NamedTuple):
+    """A user with the partner facts the pages show; the partner's are None for program staff."""
+
+    principal: Principal
+    name: str
+    partner_name: str | None
+    timezone: str | None
+
+
+def _principal(row: Any) -> Principal:
+    m = row._mapping
+    roles = frozenset(Role(r) for r in m["roles"].split())
+    return Principal(m["id"], m["email"], m["partner_id"], roles, m["language"])
+
+
+def principal_by_token(conn: Connection, token_hash: str) -> Principal | None:
+    """The active user holding this live token; a revoked token or a deactivated user is nobody."""
+    row = conn.execute(
+        select(users)
+        .join(api_tokens, api_tokens.c.user_id == users.c.id)
+        .where(
+            api_tokens.c.token_hash == token_hash,
+            api_tokens.c.revoked_at.is_(None),
+            users.c.active.is_(True),
+        )
+    ).first()
+    return None if row is None else _principal(row)
+
+
+def active_principal(conn: Connection, user_id: str) -> Principal | None:
+    row = conn.execute(select(users).where(users.c.id == user_id, users.c.active.is_(True))).first()
+    return None if row is None else _principal(row)
+
+
+def touch_token(conn: Connection, token_hash: str, now: datetime) -> None:
+    conn.execute(update(api_tokens).where(api_tokens.c.token_hash == token_hash).values(last_used_at=now))
+
+
+def credentials(conn: Connection, email: str) -> tuple[Principal, str | None] | None:
+    """The active user with this (normalised) email and their password hash, for signing in."""
+    row = conn.execute(select(users).where(users.c.email == email, users.c.active.is_(True))).first()
+    return None if row is None else (_principal(row), row.password_hash)
+
+
+def with_partner(conn: Connection, user_id: str) -> UserAndPartner | None:
+    """The user and their partner in one query: the pages need both on every request."""
+    row = conn.execute(
+        select(users, partners.c.name.label("partner_name"), partners.c.timezone)
+        .outerjoin(partners, partners.c.id == users.c.partner_id)
+        .where(users.c.id == user_id, users.c.active.is_(True))
+    ).first()
+    if row is None:
+        return None
+    return UserAndPartner(_principal(row), row.name, row.partner_name, row.timezone)
+
+
+def set_language(conn: Connection, user_id: str, language: str) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(language=language))
+
+
+def members(conn: Connection, partner_id: str) -> list[Member]:
+    rows = conn.execute(
+        select(users.c.id, users.c.email, users.c.name, users.c.roles)
+        .where(of_partner(users, partner_id), users.c.active.is_(True))
+        .order_by(users.c.email)
+    ).all()
+    return [Member(r.id, r.email, r.name, tuple(r.roles.split())) for r in rows]
+
+
+def referrals_admins(conn: Connection, partner_id: str) -> list[Person]:
+    """The partner's active Referrals admins as email recipients, oldest account first (the first one's
+    language is the one a location contact is written in)."""
+    rows = conn.execute(
+        select(users.c.email, users.c.language, users.c.notification_email, users.c.roles)
+        .where(of_partner(users, partner_id), users.c.active.is_(True))
+        .order_by(users.c.created_at, users.c.id)
+    )
+    return [
+        Person(r.email, r.language or "en", r.notification_email)
+        for r in rows
+        if Role.REFERRALS_ADMIN.value in r.roles.split()
+    ]
