@@ -156,7 +156,7 @@ def measure_list(engine, info: generate.BenchSet, runs: int, http: httpx.Client 
                 page = list_leads(engine, principal, PageRequest(f, cursor=cursor))
                 if page.next_cursor is None:
                     break
-                cursor, last, pages = page.next_cursor, page.items[-1][0], pages + 1
+                cursor, last, pages = page.next_cursor, page.items[-1].columns, pages + 1
             depth = pages + 1
             entry = {"filter": params, "deep_page_number": depth}
             for depth_name, cur_value, last_lead in (("first", None, None), ("deep", cursor, last)):

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from referrals.domain.enums import Outcome
+from referrals.domain.listing import FILTERS
 from referrals.services.auth import hash_token
+from referrals.services.lifecycle import accept_lead, close_lead
 from referrals.store.db import make_engine, reading
 from referrals.store.tables import api_tokens, leads, outbox
 from tests import factories
@@ -156,3 +159,33 @@ def test_export_reports_the_leads_it_wrote_when_cells_hold_line_feeds(engine, tm
     assert "3 leads exported" in to_file.stderr
     assert "3 leads exported" in to_stdout.stderr
     assert list(csv.DictReader(io.StringIO(to_stdout.stdout, newline=""))) == rows
+
+
+def test_export_takes_an_option_for_every_declared_filter(db):
+    shown = cli("export", "--help", db=db).stdout
+    for declared in FILTERS:
+        assert "--" + declared.name.replace("_", "-") in shown, declared.name
+
+
+def test_export_filters_by_outcome_spam_and_search_like_the_api(engine, tmp_path):
+    # given a won lead, a spam-flagged one and one with an external id, on each database
+    tenant = factories.add_tenant(engine)
+    won, spam, known = (factories.ingest(engine, factories.SALES, tenant.partner_id) for _ in range(3))
+    accept_lead(engine, tenant.admin, won.id, factories.deal_terms((tenant.admin.user_id,)), now=factories.NOW)
+    close_lead(engine, tenant.admin, won.id, Outcome.WON, None, "", now=factories.NOW)
+    factories.restamp(engine, tenant.partner_id, spam.id, spam=True, spam_reasons=["disposable domain"])
+    factories.restamp(engine, tenant.partner_id, known.id, external_id="crm-9", spam=False, spam_reasons=[])
+    url = engine.url.render_as_string(hide_password=False)
+
+    def exported(*options: str) -> list[str]:
+        result = cli("export", "--partner", tenant.partner_id, *options, db=url)
+        assert result.returncode == 0, result.stderr
+        return [row["LeadId"] for row in csv.DictReader(io.StringIO(result.stdout, newline=""))]
+
+    # then each filter narrows the export as in the API
+    assert exported("--outcome", "won") == [won.id]
+    assert exported("--spam") == [spam.id]
+    assert exported("--q", "crm-9") == [known.id]
+    # and a bad value is one line naming the filter, exit code 2
+    refused = cli("export", "--partner", tenant.partner_id, "--outcome", "wonn", db=url)
+    assert refused.returncode == 2 and "outcome" in refused.stderr and refused.stdout == ""

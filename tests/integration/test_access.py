@@ -20,7 +20,7 @@ from tests.races import pause_after
 
 def all_listed(engine, principal, lead_filter=LeadFilter()) -> list[str]:
     page = list_leads(engine, principal, PageRequest(lead_filter, limit=200))
-    return [lead.id for lead, _ in page.items]
+    return [item.id for item in page.items]
 
 
 def exported_ids(engine, principal, lead_filter=LeadFilter()) -> list[str]:
@@ -140,8 +140,8 @@ def test_favorites_belong_to_the_user_who_hearted(engine, tenant):
     assert get_lead(engine, tenant.reader, lead.id).favorite is False
     assert all_listed(engine, tenant.admin, LeadFilter(tab=Tab.FAVORITES)) == [lead.id]
     assert all_listed(engine, tenant.reader, LeadFilter(tab=Tab.FAVORITES)) == []
-    [(_, flag)] = list_leads(engine, tenant.reader, PageRequest()).items
-    assert flag is False
+    [item] = list_leads(engine, tenant.reader, PageRequest()).items
+    assert item.favorite is False
 
 
 def test_hearting_and_unhearting_are_idempotent(engine, tenant):

@@ -32,7 +32,7 @@ def listed_ids(engine, principal, lead_filter, sort) -> list[str]:
     ids, cursor = [], None
     while True:
         page = list_leads(engine, principal, PageRequest(lead_filter, sort, 7, cursor))
-        ids += [lead.id for lead, _ in page.items]
+        ids += [item.id for item in page.items]
         if (cursor := page.next_cursor) is None:
             return ids
 

@@ -25,6 +25,7 @@ from referrals.domain.listing import LeadFilter, PageRequest, Sort, Tab
 from referrals.domain.text import fold
 from referrals.services.lifecycle import accept_lead, decline_lead
 from referrals.services.reading import get_lead, list_leads, set_favorite, tab_counts
+from referrals.store.leadrows import row_to_lead
 from tests.factories import INFORMATIONAL_KINDS, NOW, add_tenant, deal_terms, ingest, restamp
 
 
@@ -125,7 +126,7 @@ def listed(catalog: Catalog, lead_filter: LeadFilter = LeadFilter(), sort: Sort 
     while True:
         page = list_leads(catalog.engine, principal, PageRequest(lead_filter, sort, limit, cursor))
         assert len(page.items) <= limit
-        ids += [lead.id for lead, _favorite in page.items]
+        ids += [item.id for item in page.items]
         cursor = page.next_cursor
         if cursor is None:
             break
@@ -235,7 +236,7 @@ def test_the_favorites_tab_lists_the_users_hearted_leads_from_both_tabs(fresh_ca
     # then the favorites tab lists exactly those, and the flag shows in the other tabs
     assert listed(catalog, LeadFilter(tab=Tab.FAVORITES)) == ["northwind", "contoso"]
     page = list_leads(catalog.engine, reader, PageRequest(LeadFilter(tab=Tab.MARKETPLACE), limit=50))
-    flags = {catalog.keys([lead.id])[0]: favorite for lead, favorite in page.items}
+    flags = {catalog.keys([item.id])[0]: item.favorite for item in page.items}
     assert flags["contoso"] is True and flags["muller"] is False
     # and filters narrow the favorites tab too
     assert listed(catalog, LeadFilter(tab=Tab.FAVORITES, status=frozenset({Status.ACCEPTED}))) == ["contoso"]
@@ -312,7 +313,7 @@ def test_paging_neither_repeats_nor_skips_while_new_leads_arrive(fresh_catalog, 
     seen, cursor, arrivals = [], None, 0
     for pages in range(1, 50):
         page = list_leads(engine, tenant.reader, PageRequest(LeadFilter(), sort, 2, cursor))
-        seen += [lead.id for lead, _ in page.items]
+        seen += [item.id for item in page.items]
         # when new leads arrive between the first pages, sorting at both ends of the list
         if pages <= 4:
             for company in ("aaa first", "zzz last"):
@@ -354,5 +355,6 @@ def test_the_last_page_has_no_next_cursor(catalog):
 
 def test_listed_leads_are_the_stored_leads(catalog):
     page = list_leads(catalog.engine, catalog.tenant.reader, PageRequest(limit=50))
-    assert {lead.id: lead for lead, _ in page.items} == {lead.id: lead for lead in catalog.leads.values()}
+    assert {item.id: row_to_lead(item.columns) for item in page.items} == {
+        lead.id: lead for lead in catalog.leads.values()}
     assert replace(catalog.leads["muller"]).deal.terms.value == Money(Decimal("50000.00"), "EUR")

@@ -10,7 +10,7 @@ from tests import factories
 
 
 def ids(engine, principal, lead_filter):
-    return {lead.id for lead, _ in list_leads(engine, principal, PageRequest(lead_filter, limit=200)).items}
+    return {item.id for item in list_leads(engine, principal, PageRequest(lead_filter, limit=200)).items}
 
 
 def test_the_status_filter_applies_to_leads_that_need_an_answer_not_to_informational_ones(engine, tenant, now):

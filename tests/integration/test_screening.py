@@ -45,9 +45,9 @@ def test_a_disposable_address_is_flagged_in_the_api_lead_the_list_filter_and_the
 
     for spam_filter in (LeadFilter(spam=True), LeadFilter(email_validity=frozenset({EmailValidity.SPAM}))):
         page = list_leads(engine, tenant.reader, PageRequest(filter=spam_filter))
-        assert [lead.id for lead, _ in page.items] == [spam.id]
+        assert [item.id for item in page.items] == [spam.id]
     page = list_leads(engine, tenant.reader, PageRequest(filter=LeadFilter(spam=False)))
-    assert [lead.id for lead, _ in page.items] == [clean.id]
+    assert [item.id for item in page.items] == [clean.id]
 
     rows = {r["LeadId"]: r for r in csv.DictReader(io.StringIO("".join(export_csv(engine, tenant.reader,
                                                                                   LeadFilter()))))}

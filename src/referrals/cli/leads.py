@@ -9,24 +9,15 @@ from rich.progress import SpinnerColumn, TextColumn
 
 from referrals.cli import filters
 from referrals.cli.common import Db, engine_for, err, progress, run
-from referrals.domain.listing import Sort
+from referrals.domain.listing import LeadFilter, Sort
 from referrals.store.db import DEFAULT_URL
 
 
+@filters.filter_options
 def export(
     partner: Annotated[str, typer.Option("--partner", help="The partner whose leads to export.")],
+    lead_filter: LeadFilter,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")] = None,
-    tab: filters.TabOption = None,
-    call_to_action: filters.CallToActionOption = None,
-    country: filters.CountryOption = None,
-    customer: filters.CustomerOption = "",
-    source: filters.SourceOption = None,
-    lead_type: filters.TypeOption = None,
-    quality: filters.QualityOption = None,
-    status: filters.StatusOption = None,
-    outcome: filters.OutcomeOption = None,
-    email_validity: filters.EmailValidityOption = None,
-    phone_validity: filters.PhoneValidityOption = None,
     sort: Annotated[Sort, typer.Option()] = Sort.NEWEST,
     db: Db = DEFAULT_URL,
 ) -> None:
@@ -34,11 +25,6 @@ def export(
     from referrals.services.export import export_csv
     from referrals.services.operator import operator_principal
 
-    lead_filter = filters.lead_filter(
-        tab=tab, call_to_action=call_to_action, country=country, customer=customer, source=source,
-        lead_type=lead_type, quality=quality, status=status, outcome=outcome, email_validity=email_validity,
-        phone_validity=phone_validity,
-    )
     engine = engine_for(db)
     principal = run(lambda: operator_principal(engine, partner))
     records = CsvRecords()

@@ -9,28 +9,23 @@ payload's fingerprint plus the day it arrived, and the previous day's lead count
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from referrals.adapters import marketplace
 from referrals.domain.errors import NotFound
 from referrals.domain.history import Actor
 from referrals.services.auth import hash_token
 from referrals.services.ingest import Ingested, LeadDraft, ingest_lead
+from referrals.store import inbound
 from referrals.store.db import reading
 from referrals.store.leads import find_by_external_id
-from referrals.store.tables import inbound_keys
 
 RESEND_WINDOW = timedelta(hours=24)
 
 
 def resolve_inbound_key(conn: Connection, key: str) -> tuple[str, str] | None:
     """(partner id, location id) of a live key, or None for unknown and revoked keys."""
-    row = conn.execute(
-        select(inbound_keys.c.partner_id, inbound_keys.c.location_id).where(
-            inbound_keys.c.key_hash == hash_token(key), inbound_keys.c.revoked_at.is_(None)
-        )
-    ).first()
-    return None if row is None else (row.partner_id, row.location_id)
+    return inbound.live_key(conn, hash_token(key))
 
 
 def _external_id(digest: str, moment: datetime, days_back: int = 0) -> str:

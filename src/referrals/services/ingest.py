@@ -7,7 +7,7 @@ that already exists and creates nothing, even when two deliveries race.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from referrals.domain import lead as lead_rules
@@ -16,11 +16,10 @@ from referrals.domain.history import Actor
 from referrals.domain.lead import Customer, Lead, Origin
 from referrals.services import notifications
 from referrals.services.screening import screen
+from referrals.store import partners
 from referrals.store.db import writing
 from referrals.store.ids import new_id
-from referrals.store.leadrows import row_to_lead
-from referrals.store.leads import find_by_external_id, insert_lead, insert_leads
-from referrals.store.tables import leads, locations
+from referrals.store.leads import find_by_external_id, find_by_external_ids, insert_lead, insert_leads
 
 
 @dataclass(frozen=True)
@@ -45,17 +44,14 @@ class Ingested:
 
 
 def _location_for(conn: Connection, draft: LeadDraft) -> str:
-    query = select(locations.c.id).where(locations.c.partner_id == draft.partner_id)
-    if draft.location_id:
-        query = query.where(locations.c.id == draft.location_id)
-    row = conn.execute(query.order_by(locations.c.created_at, locations.c.id).limit(1)).first()
-    if row is None:
+    location_id = partners.first_location(conn, draft.partner_id, draft.location_id)
+    if location_id is None:
         if draft.location_id:
             raise InvalidInput(
                 "The location does not belong to this partner.", fields={"location_id": "is unknown"}
             )
         raise InvalidInput("No such partner.", fields={"partner_id": "is unknown"})
-    return row.id
+    return location_id
 
 
 def _build(conn: Connection, draft: LeadDraft, now: datetime, by: Actor | None, places=None):
@@ -153,10 +149,6 @@ def _existing_by_external_id(conn: Connection, drafts: list[LeadDraft]) -> dict[
             wanted.setdefault(draft.partner_id, set()).add(draft.external_id)
     found: dict[tuple[str, str], Lead] = {}
     for partner_id, external_ids in sorted(wanted.items()):
-        ordered = sorted(external_ids)
-        for start in range(0, len(ordered), 500):
-            rows = conn.execute(select(leads).where(
-                leads.c.partner_id == partner_id, leads.c.external_id.in_(ordered[start : start + 500])))
-            for row in rows:
-                found[(row.partner_id, row.external_id)] = row_to_lead(row)
+        for lead in find_by_external_ids(conn, partner_id, sorted(external_ids)):
+            found[(lead.partner_id, lead.external_id)] = lead
     return found

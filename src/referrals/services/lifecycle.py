@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from referrals.domain.access import Principal
 from referrals.domain.deal import DealTerms, Employee
@@ -17,9 +17,9 @@ from referrals.domain.errors import InvalidInput, PreconditionFailed
 from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
 from referrals.services import notifications
+from referrals.store import users
 from referrals.store.db import reading, writing
 from referrals.store.leads import load_lead, save_transition
-from referrals.store.tables import users
 
 Transition = Callable[[Lead], HistoryEntry]
 
@@ -47,12 +47,7 @@ def _act(
 
 def _team_of_partner(team_member_ids: tuple[str, ...]) -> Callable[[Connection, str], None]:
     def check(conn: Connection, partner_id: str) -> None:
-        found = {
-            row.id
-            for row in conn.execute(
-                select(users.c.id).where(users.c.partner_id == partner_id, users.c.id.in_(team_member_ids))
-            )
-        }
+        found = users.user_ids_of_partner(conn, partner_id, team_member_ids)
         missing = [m for m in team_member_ids if m not in found]
         if missing:
             raise InvalidInput(

@@ -3,21 +3,20 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine
 
 from referrals.domain.access import Principal
 from referrals.domain.lead import Lead
 from referrals.domain.listing import LeadFilter, PageRequest, Tab
-from referrals.store import listing
+from referrals.store import favorites, listing
 from referrals.store.db import reading, writing
 from referrals.store.leads import load_history, load_lead
-from referrals.store.tables import favorites
-from referrals.store.upsert import insert_ignore
+from referrals.store.listed import ListedLead
 
 
 @dataclass(frozen=True)
 class LeadPage:
-    items: list[tuple[Lead, bool]]  # each lead with the user's favourite flag
+    items: list[ListedLead]  # the list's read model: each lead's row with the user's heart
     next_cursor: str | None
 
 
@@ -46,7 +45,7 @@ def get_lead(engine: Engine, principal: Principal, lead_id: str) -> LeadDetail:
     partner_id = principal.partner_scope()
     with reading(engine) as conn:
         lead = load_lead(conn, partner_id, lead_id)
-        favorite = _is_favorite(conn, partner_id, principal.user_id, lead_id)
+        favorite = favorites.is_favorite(conn, partner_id, principal.user_id, lead_id)
         history = load_history(conn, partner_id, lead_id)
     return LeadDetail(lead, favorite, history)
 
@@ -55,20 +54,7 @@ def is_favorite(engine: Engine, principal: Principal, lead_id: str) -> bool:
     """Whether this user hearted the lead (one key lookup; for answers that already hold the lead)."""
     partner_id = principal.partner_scope()
     with reading(engine) as conn:
-        return _is_favorite(conn, partner_id, principal.user_id, lead_id)
-
-
-def _is_favorite(conn, partner_id: str, user_id: str, lead_id: str) -> bool:
-    return (
-        conn.execute(
-            select(favorites.c.lead_id).where(
-                favorites.c.partner_id == partner_id,
-                favorites.c.user_id == user_id,
-                favorites.c.lead_id == lead_id,
-            )
-        ).first()
-        is not None
-    )
+        return favorites.is_favorite(conn, partner_id, principal.user_id, lead_id)
 
 
 def set_favorite(engine: Engine, principal: Principal, lead_id: str, favorite: bool, *, now: datetime) -> bool:
@@ -77,15 +63,7 @@ def set_favorite(engine: Engine, principal: Principal, lead_id: str, favorite: b
     with writing(engine) as conn:
         load_lead(conn, partner_id, lead_id)  # 404 for unknown and other partners' leads alike
         if favorite:
-            # Insert-or-ignore: two concurrent hearts (double click, two tabs) both succeed, one row stays.
-            row = {"partner_id": partner_id, "user_id": principal.user_id, "lead_id": lead_id, "created_at": now}
-            insert_ignore(conn, favorites, [row], ["partner_id", "user_id", "lead_id"])
+            favorites.heart(conn, partner_id, principal.user_id, lead_id, now)
         else:
-            conn.execute(
-                delete(favorites).where(
-                    favorites.c.partner_id == partner_id,
-                    favorites.c.user_id == principal.user_id,
-                    favorites.c.lead_id == lead_id,
-                )
-            )
+            favorites.unheart(conn, partner_id, principal.user_id, lead_id)
     return favorite

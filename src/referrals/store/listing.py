@@ -3,19 +3,18 @@ partner's slice of an index; and the streaming read behind the export."""
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, func, literal, select, tuple_
+from sqlalchemy import Connection, Select, and_, bindparam, func, literal, or_, select, tuple_
 
-from referrals.domain.enums import QUALIFIED, Qualification
+from referrals.domain.enums import QUALIFIED, Outcome, Qualification
 from referrals.domain.errors import InvalidInput
-from referrals.domain.lead import Lead
-from referrals.domain.listing import LeadFilter, PageRequest, Sort, Tab
+from referrals.domain.listing import FilterField, FilterKind, LeadFilter, PageRequest, Sort, Tab
 from referrals.domain.text import fold
-from referrals.store.leadrows import row_to_lead
+from referrals.store.listed import ListedLead
+from referrals.store.scope import of_partner
 from referrals.store.tables import ID, favorites, lead_tallies, leads
 
 _SORT_KEYS = {
@@ -46,7 +45,7 @@ def _favorites_of(user_id):
 _LISTED = (
     select(*LIST_COLUMNS, favorites.c.lead_id.is_not(None).label("favorite"))
     .select_from(leads.outerjoin(favorites, _favorites_of(bindparam("scope_user", type_=ID))))
-    .where(leads.c.partner_id == bindparam("scope_partner", type_=ID))
+    .where(of_partner(leads, bindparam("scope_partner", type_=ID)))
 )
 
 
@@ -59,29 +58,58 @@ def _escape_like(term: str) -> str:
 
 
 def conditions(partner_id: str | None, f: LeadFilter) -> list:
-    """The WHERE clauses of a filter, without its tab (and without the partner when None: bound later)."""
-    where = [] if partner_id is None else [leads.c.partner_id == partner_id]
-    for column, values in (
-        (leads.c.call_to_action, f.call_to_action),
-        (leads.c.customer_country, {country.upper() for country in f.country}),
-        (leads.c.source, f.source),
-        (leads.c.type, f.type),
-        (leads.c.quality_label, f.quality),
-        (leads.c.status, f.status),
-        (leads.c.outcome, f.outcome),
-        (leads.c.email_validity, f.email_validity),
-        (leads.c.phone_validity, f.phone_validity),
-    ):
-        if values:
-            where.append(column.in_(sorted(str(v) for v in values)))
-    if f.status:  # informational leads need no answer and have no status to filter on (PRODUCT.md 4)
-        where.append(leads.c.informational.is_(False))
-    if f.customer.strip():
-        pattern = f"%{_escape_like(fold(f.customer.strip()))}%"
-        where.append(leads.c.customer_key.like(pattern, escape="\\"))
-    if f.spam is not None:
-        where.append(leads.c.spam == f.spam)
+    """The WHERE clauses of a filter, without its tab (and without the partner when None: bound later). Each
+    clause is made from the filter's declaration (domain/listing.py: FILTERS) by its kind."""
+    where = [] if partner_id is None else [of_partner(leads, partner_id)]
+    for declared in f.active():
+        where.extend(_CLAUSES[declared.kind](declared, getattr(f, declared.name)))
     return where
+
+
+def _choices(declared: FilterField, values: frozenset) -> list:
+    clauses = [leads.c[declared.columns[0]].in_(sorted(str(v) for v in values))]
+    if declared.actionable_only:  # informational leads need no answer and have no status to filter on
+        clauses.append(leads.c.informational.is_(False))
+    return clauses
+
+
+def _countries(declared: FilterField, codes: frozenset[str]) -> list:
+    return [leads.c[declared.columns[0]].in_(sorted({code.upper() for code in codes}))]
+
+
+def _contains(term: str) -> str:
+    """A LIKE pattern for a folded substring, its wildcards escaped."""
+    return f"%{_escape_like(fold(term.strip()))}%"
+
+
+def _text(declared: FilterField, term: str) -> list:
+    return [leads.c[declared.columns[0]].like(_contains(term), escape="\\")] if term.strip() else []
+
+
+def _search(declared: FilterField, term: str) -> list:
+    """Any searched column: a part of the name key or the deal name; a part of the email or phone of a lead that
+    still shows them (an expired lead's contacts are withheld, so they must not be found either); a whole id."""
+    term = term.strip()
+    if not term:
+        return []
+    pattern = _contains(term)
+    shown = or_(leads.c.outcome.is_(None), leads.c.outcome != Outcome.EXPIRED.value)
+    return [or_(
+        leads.c.customer_key.like(pattern, escape="\\"),
+        func.lower(leads.c.deal_name).like(pattern, escape="\\"),
+        and_(shown, or_(func.lower(leads.c.customer_email).like(pattern, escape="\\"),
+                        leads.c.customer_phone.like(pattern, escape="\\"))),
+        leads.c.id == term,
+        leads.c.external_id == term,
+    )]
+
+
+def _flag(declared: FilterField, value: bool) -> list:
+    return [leads.c[declared.columns[0]] == value]
+
+
+_CLAUSES = {FilterKind.CHOICE: _choices, FilterKind.COUNTRY: _countries, FilterKind.TEXT: _text,
+            FilterKind.SEARCH: _search, FilterKind.FLAG: _flag}
 
 
 def filtered(f: LeadFilter) -> Select:
@@ -102,10 +130,10 @@ def tab_counts(conn: Connection, partner_id: str, user_id: str | None, f: LeadFi
     are the partner's tallies and the user's slice of the favorites key; with one, two grouped queries with
     no per-lead favourite probe (the user's hearts joined to the leads they mark)."""
     where = conditions(partner_id, f)
-    mine = and_(favorites.c.partner_id == partner_id, favorites.c.user_id == (user_id or ""))
+    mine = and_(of_partner(favorites, partner_id), favorites.c.user_id == (user_id or ""))
     if len(where) == 1:  # the partner alone: every lead
         by_kind = dict(conn.execute(
-            select(lead_tallies.c.qualification, lead_tallies.c.leads).where(lead_tallies.c.partner_id == partner_id)
+            select(lead_tallies.c.qualification, lead_tallies.c.leads).where(of_partner(lead_tallies, partner_id))
         ).all())
         hearts = conn.execute(select(func.count()).select_from(favorites).where(mine)).scalar_one()
     else:
@@ -127,8 +155,9 @@ def ordered(query: Select, sort: Sort) -> Select:
     return query.order_by(key.asc(), leads.c.id.asc())
 
 
-def page(conn: Connection, partner_id: str, user_id: str | None, request: PageRequest):
-    """One keyset page: (leads with favourite flags, next cursor or None)."""
+def page(conn: Connection, partner_id: str, user_id: str | None,
+         request: PageRequest) -> tuple[list[ListedLead], str | None]:
+    """One keyset page: (the list's rows with the user's hearts, next cursor or None)."""
     query = ordered(filtered(request.filter), request.sort)
     if request.cursor:
         value, last_id = decode_cursor(request.cursor, request.sort)
@@ -139,27 +168,12 @@ def page(conn: Connection, partner_id: str, user_id: str | None, request: PageRe
         else:
             query = query.where(tuple_(key, leads.c.id) > after)
     rows = conn.execute(query.limit(request.limit + 1), bind_scope(partner_id, user_id)).all()
-    items = [(row_to_lead(r), bool(r.favorite)) for r in rows[: request.limit]]
+    items = [ListedLead(row, bool(row.favorite)) for row in rows[: request.limit]]
     next_cursor = None
     if len(rows) > request.limit:
         last = rows[request.limit - 1]
         next_cursor = encode_cursor(request.sort, _sort_value(last, request.sort), last.id)
     return items, next_cursor
-
-
-def stream(conn: Connection, partner_id: str, user_id: str | None, f: LeadFilter, sort: Sort,
-           batch: int = 2000) -> Iterator[tuple[Lead, bool]]:
-    """Every matching lead, read through a server-side cursor so memory stays flat."""
-    query = ordered(filtered(f), sort)
-    streaming = conn.execution_options(stream_results=True, yield_per=batch)
-    result = streaming.execute(query, bind_scope(partner_id, user_id))
-    for row in result:
-        yield row_to_lead(row), bool(row.favorite)
-
-
-def count(conn: Connection, partner_id: str, user_id: str | None, f: LeadFilter) -> int:
-    inner = filtered(f).with_only_columns(leads.c.id).subquery()
-    return conn.execute(select(func.count()).select_from(inner), bind_scope(partner_id, user_id)).scalar_one()
 
 
 def _sort_value(row: Any, sort: Sort) -> Any:

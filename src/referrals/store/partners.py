@@ -74,3 +74,12 @@ def location_contact_email(conn: Connection, partner_id: str, location_id: str) 
         select(locations.c.contact_email).where(of_partner(locations, partner_id), locations.c.id == location_id)
     ).first()
     return row.contact_email if row and row.contact_email else ""
+
+
+def first_location(conn: Connection, partner_id: str, location_id: str | None = None) -> str | None:
+    """The partner's location with this id, or its first location when none is named; None when there is none."""
+    query = select(locations.c.id).where(of_partner(locations, partner_id))
+    if location_id:
+        query = query.where(locations.c.id == location_id)
+    row = conn.execute(query.order_by(locations.c.created_at, locations.c.id).limit(1)).first()
+    return None if row is None else row.id

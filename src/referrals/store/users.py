@@ -104,3 +104,9 @@ def referrals_admins(conn: Connection, partner_id: str) -> list[Person]:
         for r in rows
         if Role.REFERRALS_ADMIN.value in r.roles.split()
     ]
+
+
+def user_ids_of_partner(conn: Connection, partner_id: str, user_ids: tuple[str, ...]) -> set[str]:
+    """Which of these ids are users of the partner."""
+    return set(conn.execute(select(users.c.id).where(of_partner(users, partner_id), users.c.id.in_(user_ids)))
+               .scalars())

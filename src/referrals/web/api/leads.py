@@ -4,12 +4,11 @@ Static paths (counts, export.csv) are declared before /leads/{lead_id}."""
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
-from referrals.domain.listing import Sort
 from referrals.services.export import HEADERS, export_csv
 from referrals.services.reading import list_leads, set_favorite, tab_counts
 from referrals.web.api.common import LEAD_READ, with_etag
-from referrals.web.api.filters import Filter, Page
-from referrals.web.api.present import lead_detail_public, lead_public
+from referrals.web.api.filters import Export, Filter, Page
+from referrals.web.api.present import lead_detail_public, listed_public
 from referrals.web.api.schemas import FavoritePublic, LeadDetailPublic, LeadsPublic, TabCountsPublic
 from referrals.web.deps import EngineDep, LeadReader, Now, PartnerLead
 
@@ -24,8 +23,8 @@ class CSVResponse(StreamingResponse):
 def get_leads(principal: LeadReader, page: Page, engine: EngineDep, now: Now) -> Response:
     """One page of the partner's leads in a tab, filtered and sorted; follow next_cursor for more."""
     result = list_leads(engine, principal, page)
-    items = [lead_public(lead, favorite=favorite, now=now, viewer=principal) for lead, favorite in result.items]
-    # The models are validated once, here, and written straight to JSON: handing them back to FastAPI would
+    items = [listed_public(item, now=now, viewer=principal) for item in result.items]
+    # The rows are validated once, here, and written straight to JSON: handing models back to FastAPI would
     # dump, validate and encode the fifty leads again.
     body = LeadsPublic(items=items, next_cursor=result.next_cursor).model_dump_json()
     return Response(body, media_type="application/json")
@@ -44,10 +43,9 @@ def get_tab_counts(principal: LeadReader, lead_filter: Filter, engine: EngineDep
     responses={200: {"description": "CSV with the columns: " + ", ".join(HEADERS),
                      "content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
-def export_leads(
-    principal: LeadReader, lead_filter: Filter, engine: EngineDep, sort: Sort = Sort.NEWEST
-) -> CSVResponse:
+def export_leads(principal: LeadReader, query: Export, engine: EngineDep) -> CSVResponse:
     """Every lead matching the filters (no page limit), streamed as CSV; expired leads without contacts."""
+    lead_filter, sort = query
     chunks = export_csv(engine, principal, lead_filter, sort)
     headers = {"Content-Disposition": 'attachment; filename="leads.csv"'}
     return CSVResponse(chunks, media_type="text/csv; charset=utf-8", headers=headers)

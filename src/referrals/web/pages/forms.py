@@ -1,11 +1,10 @@
 """Reading what the pages send: the list's query string (the whole view, so it can be bookmarked) and the
 lead forms. Values the domain must judge are passed on as they came, so its errors name the field."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import fields as dc_fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from enum import Enum
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,50 +12,27 @@ from starlette.datastructures import FormData, QueryParams
 
 from referrals.domain.deal import CustomerContact, DealTerms, Employee, Money
 from referrals.domain.enums import (
-    CallToAction,
-    EmailValidity,
-    LeadType,
     Outcome,
-    PhoneValidity,
     Qualification,
-    QualityLabel,
     Reason,
     Source,
-    Status,
 )
 from referrals.domain.errors import InvalidInput
 from referrals.domain.lead import Customer
-from referrals.domain.listing import LeadFilter, Sort, Tab
+from referrals.domain.listing import LeadFilter, Sort, Tab, parse_filter
 from referrals.domain.vocab import CompanySize, Industry
 
-MULTI_FILTERS: dict[str, type[Enum]] = {
-    "call_to_action": CallToAction,
-    "source": Source,
-    "type": LeadType,
-    "quality": QualityLabel,
-    "status": Status,
-    "outcome": Outcome,
-    "email_validity": EmailValidity,
-    "phone_validity": PhoneValidity,
-}
 CONTACT_ROWS = 2  # empty rows for further customer contacts on the accept and deal forms
 
 
-def _members(values: list[str], enum: type[Enum]) -> frozenset:
-    known = {member.value: member for member in enum}  # type: ignore[attr-defined]
-    return frozenset(known[v] for v in values if v in known)
+_VIEW = ("sort", "cursor")  # the view's other parameters; the filter's own come from its declaration
 
 
 def parse_view(params: QueryParams) -> tuple[LeadFilter, Sort, str | None]:
     """The list view a URL asks for. Unknown values are dropped: a shared link never breaks the page."""
-    tab = params.get("tab")
-    chosen: dict[str, Any] = {name: _members(params.getlist(name), enum) for name, enum in MULTI_FILTERS.items()}
-    countries = frozenset(c.strip().upper() for c in params.getlist("country") if len(c.strip()) == 2)
-    spam = {"yes": True, "no": False}.get(params.get("spam", ""))
-    lead_filter = LeadFilter(
-        tab=Tab(tab) if tab in {t.value for t in Tab} else Tab.MARKETPLACE,
-        country=countries, customer=(params.get("customer") or "").strip()[:200], spam=spam, **chosen,
-    )
+    lead_filter = parse_filter({name: params.getlist(name) for name in params}, lenient=True, ignore=_VIEW)
+    if lead_filter.tab is None:
+        lead_filter = replace(lead_filter, tab=Tab.MARKETPLACE)
     sort_value = params.get("sort")
     sort = Sort(sort_value) if sort_value in {s.value for s in Sort} else Sort.NEWEST
     return lead_filter, sort, params.get("cursor") or None
@@ -64,14 +40,7 @@ def parse_view(params: QueryParams) -> tuple[LeadFilter, Sort, str | None]:
 
 def view_query(lead_filter: LeadFilter, sort: Sort, changes: dict[str, Any] | None = None) -> str:
     """The query string of a view, with `changes` (tab=, sort=, cursor=) applied; empty values left out."""
-    pairs: list[tuple[str, str]] = [("tab", str(lead_filter.tab or Tab.MARKETPLACE))]
-    for name in MULTI_FILTERS:
-        pairs += [(name, str(v)) for v in sorted(str(m) for m in getattr(lead_filter, name))]
-    pairs += [("country", c) for c in sorted(lead_filter.country)]
-    if lead_filter.customer:
-        pairs.append(("customer", lead_filter.customer))
-    if lead_filter.spam is not None:
-        pairs.append(("spam", "yes" if lead_filter.spam else "no"))
+    pairs = lead_filter.to_params()
     if sort is not Sort.NEWEST:
         pairs.append(("sort", sort.value))
     for key, value in (changes or {}).items():
@@ -82,8 +51,7 @@ def view_query(lead_filter: LeadFilter, sort: Sort, changes: dict[str, Any] | No
 
 
 def filters_active(lead_filter: LeadFilter) -> int:
-    count = sum(1 for name in MULTI_FILTERS if getattr(lead_filter, name))
-    return count + bool(lead_filter.country) + bool(lead_filter.customer) + (lead_filter.spam is not None)
+    return len(lead_filter.active())
 
 
 # -- lead forms ------------------------------------------------------------------------------------------

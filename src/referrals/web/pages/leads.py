@@ -4,10 +4,7 @@ The URL holds the whole view, so a view can be bookmarked and shared."""
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from referrals.domain.enums import CallToAction, EmailValidity, LeadType, Outcome, PhoneValidity, QualityLabel, Source
-from referrals.domain.enums import Status as LeadStatus
-from referrals.domain.lead import visible_customer
-from referrals.domain.listing import PageRequest, Sort, Tab
+from referrals.domain.listing import FILTERS, FilterKind, PageRequest, Sort, Tab
 from referrals.services.export import export_csv
 from referrals.services.reading import list_leads, set_favorite, tab_counts
 from referrals.web.deps import EngineDep, Now
@@ -17,11 +14,8 @@ from referrals.web.pages.forms import filters_active, parse_view, text, view_que
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-FILTER_CHOICES = [
-    ("call_to_action", CallToAction), ("source", Source), ("type", LeadType), ("quality", QualityLabel),
-    ("status", LeadStatus), ("outcome", Outcome), ("email_validity", EmailValidity),
-    ("phone_validity", PhoneValidity),
-]
+# The filters offered as groups of checkboxes: every declared filter with a fixed set of values.
+FILTER_CHOICES = [(f.name, f.choices) for f in FILTERS if f.kind is FilterKind.CHOICE]
 
 
 @router.get("/leads")
@@ -29,9 +23,8 @@ def leads_page(request: Request, principal: PageUser, engine: EngineDep) -> Resp
     lead_filter, sort, cursor = parse_view(request.query_params)
     page = list_leads(engine, principal, PageRequest(lead_filter, sort, cursor=cursor))
     counts = tab_counts(engine, principal, lead_filter)
-    rows = [(lead, favorite, visible_customer(lead)) for lead, favorite in page.items]
     return render(request, "leads.html", {
-        "filter": lead_filter, "sort": sort, "cursor": cursor, "rows": rows, "counts": counts,
+        "filter": lead_filter, "sort": sort, "cursor": cursor, "rows": page.items, "counts": counts,
         "tabs": list(Tab), "sorts": list(Sort), "choices": FILTER_CHOICES,
         "active_filters": filters_active(lead_filter),
         "view": lambda **changes: "/leads?" + view_query(lead_filter, sort, changes),
