@@ -7,11 +7,13 @@ the planner sees each partner's real parameters instead of settling on a generic
 average partner.
 """
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, String, create_engine, event, literal_column
+from sqlalchemy import JSON, Connection, Engine, String, create_engine, event, literal_column
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -108,7 +110,41 @@ class UTCDateTime(TypeDecorator):
 
 
 def _sqlite_utc(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if value is None:
+        return None
+    try:  # parsing the zone along with the text is six times quicker than replacing it afterwards
+        return datetime.fromisoformat(value + "+00:00")
+    except ValueError:
+        return datetime.fromisoformat(value).astimezone(UTC)
+
+
+class FastJSON(TypeDecorator):
+    """JSON; on SQLite each value is read by one decode, where SQLAlchemy wraps `json.loads` in two processors: a
+    list page reads five JSON columns a lead, so those wrappers were the largest part of reading it."""
+
+    impl = JSON
+    cache_ok = True
+
+    def result_processor(self, dialect, coltype):
+        if dialect.name == "sqlite":
+            return _sqlite_json
+        return super().result_processor(dialect, coltype)
+
+
+_decode = json.JSONDecoder().raw_decode
+
+
+def _sqlite_json(value: Any) -> Any:
+    if value is None:
+        return None
+    if value == "[]":  # most leads' spam reasons
+        return []
+    try:
+        return _decode(value)[0]  # stored by json.dumps: no leading white space to skip
+    except TypeError:  # SQLite hands back a JSON number as a number
+        return value
+    except ValueError:
+        return json.loads(value)
 
 
 def constant(text: str) -> ColumnElement:

@@ -2,7 +2,6 @@
 partner stay together and a distributed PostgreSQL can shard by it."""
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Column,
     Date,
@@ -25,7 +24,7 @@ from sqlalchemy import (
     true as sa_true,
 )
 
-from referrals.store.db import UTCDateTime
+from referrals.store.db import FastJSON, UTCDateTime
 
 metadata = MetaData(
     naming_convention={
@@ -39,7 +38,8 @@ metadata = MetaData(
 
 ID = String(32)
 # None is stored as SQL NULL, not the JSON text 'null': most leads have no deal, and a NULL costs no decoding.
-NullableJSON = JSON(none_as_null=True)
+NullableJSON = FastJSON(none_as_null=True)
+JSON = FastJSON  # every JSON column reads through FastJSON
 Stamp = UTCDateTime()
 
 partners = Table(
