@@ -11,7 +11,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REFERRALS_", extra="ignore")
 
     database_url: str = DEFAULT_URL
-    secret_key: str = ""  # signs session cookies; generated into the data folder when empty
+    secret_key: str = ""  # signs session cookies; when empty, see referrals/secret_key.py
     base_url: str = "http://127.0.0.1:8000"
     # email
     smtp_host: str = ""

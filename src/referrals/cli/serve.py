@@ -21,10 +21,18 @@ def serve(
     import uvicorn
 
     from referrals.config import get_settings
+    from referrals.secret_key import MissingSecretKey, refusal_to_serve, resolve
     from referrals.web.app import create_app
+    from referrals.web.logredact import log_config
 
     _use_database(db)
     settings = get_settings()
+    if refusal := refusal_to_serve(settings.secret_key, db, host):
+        fail(refusal)
+    try:
+        settings = settings.model_copy(update={"secret_key": resolve(settings.secret_key, db)})
+    except (MissingSecretKey, OSError) as error:
+        fail(f"cannot read or make the session key: {error}")
     engine = engine_for(db)
     app = create_app(settings, engine)
     if not no_worker:
@@ -33,7 +41,7 @@ def serve(
         start_embedded()
         app.state.kick_outbox = kick
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config())
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error}")
 

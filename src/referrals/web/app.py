@@ -4,12 +4,13 @@ from fastapi import APIRouter
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine, text
 
-from referrals import __version__
+from referrals import __version__, secret_key
 from referrals.config import Settings, get_settings
 from referrals.store.db import make_engine
 from referrals.web import errors
 from referrals.web.api import action_center, actions, directory, inbound, ingest, leads, outbox, partner
 from referrals.web.bodylimit import BodyLimit
+from referrals.web.headers import SecurityHeaders, wrap_outermost
 from referrals.web.kick import KickOutboxAfterWrites
 from referrals.web.pages import register_pages
 from referrals.web.ratelimit import TokenBucket
@@ -34,6 +35,9 @@ def api_router() -> APIRouter:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPIOffline:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
+    # One key for every process on this database, found once here (not per process, not per request).
+    settings = settings.model_copy(update={"secret_key": secret_key.resolve(settings.secret_key,
+                                                                            settings.database_url)})
     app = FastAPIOffline(
         title="Referrals",
         version=__version__,
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     register_pages(app)
 
     app.add_middleware(KickOutboxAfterWrites)
+    wrap_outermost(app, lambda stack: SecurityHeaders(stack, https=settings.base_url.startswith("https://")))
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
