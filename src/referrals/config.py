@@ -1,7 +1,10 @@
 """Settings from environment variables (REFERRALS_*), read once at the edges."""
 
 from functools import lru_cache
+from ipaddress import ip_network
 
+from limits import parse as parse_rate
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from referrals.store.db import DEFAULT_URL
@@ -31,7 +34,26 @@ class Settings(BaseSettings):
     quality_threshold: float = 0.5
     # limits
     max_body_bytes: int = 2_000_000
+    # sign-in (web/ratelimit_signin.py): attempts per email from one client address, and from one address
+    # whatever the email; counted in memory, or in Redis (under rate_limit_prefix) when redis_url is set
     login_rate_limit: str = "10/minute"
+    login_address_rate_limit: str = "30/minute"
+    rate_limit_prefix: str = "referrals-limits"
+    # proxies whose X-Forwarded-For is believed (web/client.py): comma-separated addresses or CIDR ranges
+    trusted_proxies: str = ""
+
+    @field_validator("login_rate_limit", "login_address_rate_limit")
+    @classmethod
+    def _is_rate(cls, value: str) -> str:
+        parse_rate(value)  # a ValueError says "10/minute" was expected
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _are_networks(cls, value: str) -> str:
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            ip_network(entry, strict=False)  # a ValueError names the entry that is neither
+        return value
 
 
 @lru_cache

@@ -124,9 +124,9 @@ def test_unknown_keys_answer_404(client, engine):
 
 
 def test_a_flood_on_one_key_is_rate_limited(client, app, url):
-    from referrals.web.ratelimit import TokenBucket
+    from referrals.web.ratelimit import Limiters
 
-    app.state.inbound_limiter = TokenBucket(capacity=2, period=60)
+    app.state.inbound_limiter = Limiters().limit("inbound", "2/minute")
     assert [client.post(url, json=payload()).status_code for _ in range(2)] == [201, 200]
     limited = client.post(url, json=payload())
     is_problem(limited, 429, "rate_limited")

@@ -41,7 +41,9 @@ def serve(
         start_embedded()
         app.state.kick_outbox = kick
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config())
+        # proxy_headers=False: uvicorn would believe X-Forwarded-For from loopback; web/client.py decides who the
+        # client is, from REFERRALS_TRUSTED_PROXIES only.
+        uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config(), proxy_headers=False)
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error}")
 

@@ -72,3 +72,9 @@ def lead_expired_context(lead_id: str, partner_name: str, company: str | None, c
     """The expiry email's facts, from plain values: the sweep builds a batch of them from its UPDATE's rows."""
     return {"lead_id": lead_id, "partner_name": partner_name, "company": company or "",
             "created_at": created_at.strftime("%Y-%m-%d"), "kind": kind}
+
+
+def signin_alert_context(email: str, address: str, failures: int, at: datetime, base_url: str) -> dict[str, Any]:
+    """A sign-in from an address new to the account, right after many wrong passwords for it."""
+    return {"email": email, "address": address, "failures": failures, "at": at.strftime("%Y-%m-%d %H:%M UTC"),
+            "signin_url": f"{base_url.rstrip('/')}/signin"}

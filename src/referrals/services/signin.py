@@ -2,14 +2,18 @@
 the names and the partner's time zone the pages show, read in one query."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine
 
+from referrals import emails
+from referrals.config import get_settings
 from referrals.domain.access import Principal
 from referrals.domain.errors import InvalidInput
 from referrals.services.auth import verify_password
 from referrals.store import users
 from referrals.store.db import reading, writing
+from referrals.store.outbox import enqueue, message
 
 LANGUAGES = ("en", "it")
 
@@ -30,6 +34,16 @@ def sign_in(engine: Engine, email: str, password: str) -> Principal | None:
     if not verify_password(password, password_hash):
         return None
     return principal
+
+
+def alert_new_address(engine: Engine, principal: Principal, address: str, failures: int, *, now: datetime) -> None:
+    """Tell the user of a sign-in from an address new to the account, right after many wrong passwords: if it
+    was not them, the password is known. One email per account, address and day."""
+    context = emails.signin_alert_context(principal.email, address, failures, now, get_settings().base_url)
+    with writing(engine) as conn:
+        enqueue(conn, message(key=f"signin_alert:{principal.user_id}:{address}:{now:%Y-%m-%d}",
+                              template="signin_alert", recipient=principal.email,
+                              language=principal.language or "en", context=context, now=now))
 
 
 def load_viewer(engine: Engine, user_id: str) -> Viewer | None:

@@ -24,7 +24,7 @@ from referrals.services.auth import principal_for_token
 from referrals.services.reading import LeadDetail, get_lead
 from referrals.store.db import reading
 from referrals.web.errors import Unauthenticated
-from referrals.web.ratelimit import TokenBucket
+from referrals.web.ratelimit import Limit
 from referrals.web.ratelimit_signin import SignInLimiter
 
 SessionResolver = Callable[[Request, Engine], Principal | None]
@@ -65,12 +65,13 @@ async def get_signin_limiter(request: Request) -> SignInLimiter:
     return request.app.state.signin_limiter
 
 
-async def get_directory_limiter(request: Request) -> TokenBucket:
+async def get_directory_limiter(request: Request) -> Limit:
     return request.app.state.directory_limiter
 
 
-SignInLimiterDep = Annotated[SignInLimiter, Depends(get_signin_limiter)]  # per client address and per email
-DirectoryLimiter = Annotated[TokenBucket, Depends(get_directory_limiter)]  # the Contact me form, per address
+# Both key on web.client.client_address (the peer, or X-Forwarded-For from REFERRALS_TRUSTED_PROXIES only).
+SignInLimiterDep = Annotated[SignInLimiter, Depends(get_signin_limiter)]  # per address, per email and address
+DirectoryLimiter = Annotated[Limit, Depends(get_directory_limiter)]  # the Contact me form, per address
 
 
 def get_principal(

@@ -1,46 +1,95 @@
-"""A small in-memory token bucket per key (one process; enough to blunt floods and key guessing)."""
+"""Rate limits on the `limits` library (moving windows): in this process's memory by default, in Redis when
+REFERRALS_REDIS_URL is set, so that several web processes count against one limit.
 
-import threading
+Every limit of the web edge is declared here once: what it counts, per what, and how many.
+
+Keys are hashed before they reach the storage: emails and inbound keys are not written into Redis as they are.
+Should Redis fail, the limits fall back to this process's memory (and say so in the log) rather than refuse
+every request or let everything through.
+"""
+
+import hashlib
+import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
-from referrals.domain.errors import InvalidInput
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
-_PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+INBOUND_RATE = "600/minute"  # per inbound key: far above any marketplace's pace, well below a flood
+CONTACT_RATE = "5/minute"  # Contact me, per client address (API and page alike): a person sends one or two
 
 
-def parse_rate(rate: str) -> tuple[int, float]:
-    """"120/minute" → (120, 60.0)."""
-    count, _, period = rate.partition("/")
+def parse_rate(rate: str) -> RateLimitItem:
+    """"10/minute", "30 per hour", "100/15 minutes" → the limit; anything else is a ValueError."""
     try:
-        return int(count), _PERIODS[period.strip()]
-    except (ValueError, KeyError) as error:
-        raise InvalidInput(f"{rate!r} is not a rate like 120/minute.", fields={"rate": "is invalid"}) from error
+        return parse(rate)
+    except ValueError as error:
+        raise ValueError(f"{rate!r} is not a rate like 10/minute") from error
 
 
-@dataclass
-class TokenBucket:
-    capacity: int
-    period: float
-    clock: object = time.monotonic
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+class Limiters:
+    """One storage and one strategy that every limit of an app shares."""
 
-    @classmethod
-    def from_rate(cls, rate: str) -> "TokenBucket":
-        return cls(*parse_rate(rate))
+    def __init__(self, storage_uri: str = "", prefix: str = "referrals"):
+        self.prefix = prefix
+        # A short timeout: a Redis that does not answer must not hold every request up with it.
+        self.storage: Storage = (storage_from_string(storage_uri, key_prefix=prefix, wrap_exceptions=True,
+                                                     socket_connect_timeout=1.0, socket_timeout=1.0)
+                                 if storage_uri else MemoryStorage())
+        self._strategy = MovingWindowRateLimiter(self.storage)
+        self._fallback: MovingWindowRateLimiter | None = None
 
-    def take(self, key: str) -> float:
-        """0 when the call may go ahead, else how many seconds until it may."""
-        refill = self.capacity / self.period
-        with self._lock:
-            now = self.clock()
-            tokens, last = self._buckets.get(key, (float(self.capacity), now))
-            tokens = min(float(self.capacity), tokens + (now - last) * refill)
-            if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
-                if len(self._buckets) > 100_000:  # forget idle keys rather than grow without bound
-                    self._buckets.clear()
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1 - tokens) / refill
+    def limit(self, name: str, rate: str | RateLimitItem) -> "Limit":
+        item = parse_rate(rate) if isinstance(rate, str) else rate
+        return Limit(self, type(item)(item.amount, item.multiples, namespace=name))
+
+    def run(self, action: Callable[[MovingWindowRateLimiter], T]) -> T:
+        try:
+            return action(self._strategy)
+        except StorageError as error:
+            if self._fallback is None:
+                log.error("rate-limit storage failed (%s): counting in this process's memory instead", error)
+                self._fallback = MovingWindowRateLimiter(MemoryStorage())
+            return action(self._fallback)
+
+
+@dataclass(frozen=True)
+class Limit:
+    limiters: Limiters
+    item: RateLimitItem
+
+    @property
+    def amount(self) -> int:
+        return self.item.amount
+
+    def take(self, *key: str) -> float:
+        """Count one call: 0 when it may go ahead, else how many seconds until it may (nothing is counted)."""
+        ids = _hashed(key)
+        if self.limiters.run(lambda strategy: strategy.hit(self.item, *ids)):
+            return 0.0
+        return self.retry_after(*key)
+
+    def retry_after(self, *key: str) -> float:
+        """Seconds (at least one) until the oldest call in the window leaves it and one more may go ahead."""
+        stats = self.limiters.run(lambda strategy: strategy.get_window_stats(self.item, *_hashed(key)))
+        return max(1.0, stats.reset_time - time.time())
+
+    def count(self, *key: str) -> int:
+        """The calls counted in the window now."""
+        stats = self.limiters.run(lambda strategy: strategy.get_window_stats(self.item, *_hashed(key)))
+        return self.item.amount - stats.remaining
+
+    def clear(self, *key: str) -> None:
+        self.limiters.run(lambda strategy: strategy.clear(self.item, *_hashed(key)))
+
+
+def _hashed(key: tuple[str, ...]) -> tuple[str]:
+    return (hashlib.sha256("\x1f".join(key).encode()).hexdigest()[:32],)

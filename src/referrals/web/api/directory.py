@@ -18,11 +18,11 @@ from referrals.services.directory import (
 )
 from referrals.services.profiles import get_profile, save_profile
 from referrals.web.api.common import AUTHED, problems
+from referrals.web.client import client_key
 from referrals.web.deps import EngineDep, Now, PartnerMember
 from referrals.web.errors import RateLimited
 
 router = APIRouter(tags=["directory"])
-CONTACT_RATE = "5/minute"  # per client address: a person sends one or two; a bot sends hundreds
 
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["IT"])]
 Text100 = Annotated[str, Field(max_length=100)]
@@ -194,12 +194,8 @@ def directory_profile(partner_id: str, engine: EngineDep) -> DirectoryProfilePub
     )
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _limit_contacts(request: Request) -> None:
-    wait = request.app.state.directory_limiter.take(client_address(request))
+    wait = request.app.state.directory_limiter.take(client_key(request))
     if wait:
         raise RateLimited(
             "Too many requests from your address; try again in a minute.", retry_after=max(1, round(wait))

@@ -7,10 +7,11 @@ from starlette.responses import Response
 
 from referrals.services.signin import LANGUAGES, Viewer, set_language, sign_in
 from referrals.web import session
-from referrals.web.deps import EngineDep, SignInLimiterDep
+from referrals.web.deps import EngineDep, Now
 from referrals.web.pages.base import PageRoute, local_path, redirect, render
 from referrals.web.pages.deps import PostedForm, Visitor, tr
 from referrals.web.pages.forms import text
+from referrals.web.pages.signin_limits import SignInGate, after_sign_in, refused
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -36,15 +37,15 @@ def signin_page(request: Request, viewer: Visitor, next: str = "") -> Response:
 
 
 @router.post("/signin")
-def signin(request: Request, form: PostedForm, engine: EngineDep, limiter: SignInLimiterDep) -> Response:
+def signin(request: Request, form: PostedForm, engine: EngineDep, gate: SignInGate, now: Now) -> Response:
     email, password, target = text(form, "email"), form.get("password"), text(form, "next")
-    client = request.client.host if request.client else "unknown"
-    wait = limiter.wait(client, email)
-    if wait:
+    if gate.wait:
         message = tr(request, "Too many sign-in attempts. Try again in %(seconds)s seconds.") % {
-            "seconds": math.ceil(wait)}
-        return render(request, "signin.html", {"next": target, "email": email, "error": message}, status=429)
+            "seconds": math.ceil(gate.wait)}
+        return refused(render(request, "signin.html", {"next": target, "email": email, "error": message},
+                              status=429), gate)
     principal = sign_in(engine, email, password if isinstance(password, str) else "")
+    after_sign_in(request, engine, email, principal, now)
     if principal is None:
         message = tr(request, "The email or the password is not right.")
         return render(request, "signin.html", {"next": target, "email": email, "error": message}, status=401)

@@ -1,8 +1,8 @@
 """The public partner directory: search, a partner's public profile with its Contact me form, and the
 receipt page. No sign-in; the session cookie still carries the CSRF token of the form.
 
-The Contact me form shares the JSON API's protections: the same per-address token bucket
-(web.deps.DirectoryLimiter), a honeypot field no person fills in, and a size limit on every field.
+The Contact me form shares the JSON API's protections: the same per-address limit (web.deps.DirectoryLimiter,
+keyed on web.client.client_address), a honeypot field no person fills in, and a size limit on every field.
 """
 
 from urllib.parse import urlencode
@@ -18,7 +18,7 @@ from referrals.domain.profile import Profile, ProfileLocation
 from referrals.domain.vocab import CompanySize, Industry
 from referrals.services.directory import ContactRequest, Hit, SearchQuery, contact_partner, public_profile, search
 from referrals.web import session
-from referrals.web.api.directory import client_address
+from referrals.web.client import client_key
 from referrals.web.deps import DirectoryLimiter, EngineDep, Now
 from referrals.web.pages.base import PageRoute, redirect, render
 from referrals.web.pages.deps import PostedForm, language_of, tr
@@ -127,7 +127,7 @@ def contact(request: Request, partner_id: str, form: PostedForm, engine: EngineD
             limiter: DirectoryLimiter) -> Response:
     profile = public_profile(engine, partner_id)
     values = _contact_values(form)
-    wait = limiter.take(client_address(request))
+    wait = limiter.take(client_key(request))
     if wait:
         response = _profile_page(request, profile, values, {}, status=429, problem=tr(
             request, "Too many requests from your address. Wait a minute, then send the form again."))
