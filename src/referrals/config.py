@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     check_dns: bool = False
     dns_timeout: float = 2.0
     quality_threshold: float = 0.5
+    # signed-in sessions end after this long without a request, and this long after signing in
+    session_idle_hours: float = 12
+    session_max_days: float = 14
     # limits
     max_body_bytes: int = 2_000_000
     # sign-in (web/ratelimit_signin.py): attempts per email from one client address, and from one address

@@ -12,13 +12,15 @@ from sqlalchemy import Engine, select, update
 
 from referrals.config import Settings
 from referrals.domain.enums import Role
+from referrals.services import sessions
 from referrals.services.auth import hash_password
 from referrals.services.directory_admin import add_user
 from referrals.store.db import writing
 from referrals.store.tables import users
 from referrals.web.app import create_app
-from referrals.web.deps import get_now
+from referrals.web.deps import get_now, utc_now
 from referrals.web.session import COOKIE, secret_key
+from referrals.web.session import lifetime as session_lifetime
 from tests import factories
 
 PASSWORD = "correct horse battery"
@@ -76,13 +78,16 @@ class Browser:
         return self.client.post(url, content=body.encode(), headers=headers, **kwargs)
 
     def enter_as(self, engine: Engine, email: str) -> None:
-        """Signed in without the password check (the sign-in tests do that): a session cookie as the
-        sign-in form would set it."""
+        """Signed in without the password check (the sign-in tests do that): a session begun at the app's
+        clock, and its cookie as the sign-in form would set it."""
         with engine.connect() as conn:
             user_id = conn.execute(select(users.c.id).where(users.c.email == email)).scalar_one()
-        settings = self.client.app.state.settings
+        app = self.client.app
+        settings = app.state.settings
+        now = app.dependency_overrides.get(get_now, utc_now)()
+        key = sessions.start(engine, user_id, now, session_lifetime(settings))
         cookie = URLSafeTimedSerializer(secret_key(settings), salt="referrals.session").dumps(
-            {"u": user_id, "c": "test-csrf-token"})
+            {"s": key, "c": "test-csrf-token"})
         self.client.cookies.set(COOKIE, cookie)
         self.token = "test-csrf-token"
 

@@ -35,7 +35,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def browser(engine: Engine, world, clock: Clock) -> Browser:
-    browser = Browser(pages_app(engine, clock))
+    # these tests move the clock by weeks: the session must outlive them (sessions end after 12 idle hours)
+    browser = Browser(pages_app(engine, clock, session_idle_hours=24 * 60, session_max_days=60))
     browser.enter_as(engine, "ada@contoso.example")
     return browser
 

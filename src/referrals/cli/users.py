@@ -1,5 +1,6 @@
 """`referrals users ...` and `referrals tokens ...`: the people who sign in, and their API tokens."""
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -37,11 +38,50 @@ def users_add(
 def tokens_create(
     email: str,
     name: Annotated[str, typer.Option(help="A label for the token.")] = "cli",
+    expires_in_days: Annotated[int | None, typer.Option(
+        "--expires-in-days", help="The token stops working after this many days (default: until revoked).")] = None,
     db: Db = DEFAULT_URL,
     as_json: AsJson = False,
 ) -> None:
-    """Create an API token for a user. It is printed once and stored only as a hash."""
-    from referrals.services.directory_admin import create_token
+    """Create an API token for a user. It is printed once and stored only as a hash (and its 16-character prefix)."""
+    from referrals.services.tokens import create_token_for
 
-    token = run(lambda: create_token(engine_for(db), email, name=name, now=now_utc()))
-    emit({"token": token}, as_json, token)
+    created = run(lambda: create_token_for(engine_for(db), email, name=name, now=now_utc(),
+                                           expires_in_days=expires_in_days))
+    emit({"token": created.token, "id": created.id, "prefix": created.prefix,
+          "expires_at": _instant(created.expires_at)}, as_json, created.token)
+
+
+def _instant(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+@tokens_app.command("list")
+def tokens_list(email: str, db: Db = DEFAULT_URL, as_json: AsJson = False) -> None:
+    """A user's API tokens, newest first: id, name, prefix, created, last used, expiry and state. Never the
+    tokens themselves (only their hashes are kept)."""
+    from referrals.services.tokens import state, tokens_of
+
+    now = now_utc()
+    rows = [{"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": _instant(t.created_at),
+             "last_used_at": _instant(t.last_used_at), "expires_at": _instant(t.expires_at),
+             "revoked_at": _instant(t.revoked_at), "state": state(t, now)}
+            for t in run(lambda: tokens_of(engine_for(db), email))]
+    columns = ("id", "name", "prefix", "created_at", "last_used_at", "expires_at", "state")
+    lines = ["\t".join(columns), *("\t".join(row[c] or "-" for c in columns) for row in rows)]
+    emit(rows, as_json, "\n".join(lines))
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    id_or_prefix: Annotated[str, typer.Argument(
+        metavar="ID_OR_PREFIX", help="The token's id, its prefix (rfl_ and 12 more characters) or the whole token.")],
+    db: Db = DEFAULT_URL,
+    as_json: AsJson = False,
+) -> None:
+    """Revoke an API token: its next request gets 401."""
+    from referrals.services.tokens import revoke_token
+
+    revoked = run(lambda: revoke_token(engine_for(db), id_or_prefix, now=now_utc()))
+    emit({"id": revoked.id, "prefix": revoked.prefix, "revoked_at": _instant(revoked.revoked_at)}, as_json,
+         f"token {revoked.id} ({revoked.prefix or revoked.name}) revoked")

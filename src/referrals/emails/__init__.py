@@ -78,3 +78,10 @@ def signin_alert_context(email: str, address: str, failures: int, at: datetime, 
     """A sign-in from an address new to the account, right after many wrong passwords for it."""
     return {"email": email, "address": address, "failures": failures, "at": at.strftime("%Y-%m-%d %H:%M UTC"),
             "signin_url": f"{base_url.rstrip('/')}/signin"}
+
+
+def password_reset_context(email: str, base_url: str, token: str, valid_minutes: int) -> dict[str, Any]:
+    """The one-time link carries the token in clear: the outbox row holds it until the link expires or is used
+    (anyone who can read that table could set the password directly anyway)."""
+    return {"email": email, "reset_url": f"{base_url.rstrip('/')}/password/reset/{token}",
+            "valid_minutes": valid_minutes}

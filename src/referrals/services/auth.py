@@ -5,10 +5,12 @@ import secrets
 from datetime import datetime
 
 from pwdlib import PasswordHash
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from referrals.domain.access import Principal
+from referrals.domain.credentials import TOUCH_EVERY, touch_due
 from referrals.store import users
+from referrals.store.db import reading, writing
 
 _passwords = PasswordHash.recommended()
 TOKEN_PREFIX = "rfl_"  # noqa: S105 - a prefix, not a secret
@@ -33,13 +35,19 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def principal_for_token(conn: Connection, token: str, now: datetime) -> Principal | None:
-    return users.principal_by_token(conn, hash_token(token))
+def principal_for_token(engine: Engine, token: str, now: datetime) -> Principal | None:
+    """Who holds this live token (not revoked, not expired, user active); its use is recorded at most once a
+    minute, so a busy client costs a write a minute, not one a request."""
+    token_hash = hash_token(token)
+    with reading(engine) as conn:
+        holder = users.principal_by_token(conn, token_hash, now)
+    if holder is None:
+        return None
+    if touch_due(holder.last_used_at, now):
+        with writing(engine) as conn:
+            users.touch_token(conn, token_hash, now, stale_before=now - TOUCH_EVERY)
+    return holder.principal
 
 
 def principal_for_user(conn: Connection, user_id: str) -> Principal | None:
     return users.active_principal(conn, user_id)
-
-
-def touch_token(conn: Connection, token: str, now: datetime) -> None:
-    users.touch_token(conn, hash_token(token), now)

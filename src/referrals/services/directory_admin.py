@@ -10,7 +10,8 @@ from sqlalchemy import Connection, Engine
 from referrals.domain.checks import collecting, is_country_code
 from referrals.domain.enums import PARTNER_ROLES, PROGRAM_ROLES, Role
 from referrals.domain.errors import InvalidInput, NotFound
-from referrals.services.auth import hash_password, hash_token, new_token
+from referrals.services.auth import hash_password, hash_token
+from referrals.services.tokens import create_token_for
 from referrals.store import enrolment as store
 from referrals.store.db import writing
 from referrals.store.ids import new_id
@@ -93,11 +94,7 @@ def add_user(
     return user_id
 
 
-def create_token(engine: Engine, email: str, *, name: str = "", now: datetime) -> str:
-    token = new_token()
-    with writing(engine) as conn:
-        user_id = store.user_id_by_email(conn, email.strip().lower())
-        if user_id is None:
-            raise NotFound(f"No user with the email {email}.")
-        store.add_token(conn, hash_token(token), user_id, name, now)
-    return token
+def create_token(engine: Engine, email: str, *, name: str = "", now: datetime,
+                 expires_in_days: int | None = None) -> str:
+    """An API token for the user with this email (services.tokens has the rest: list, revoke)."""
+    return create_token_for(engine, email, name=name, now=now, expires_in_days=expires_in_days).token

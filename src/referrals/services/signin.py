@@ -46,11 +46,8 @@ def alert_new_address(engine: Engine, principal: Principal, address: str, failur
                               language=principal.language or "en", context=context, now=now))
 
 
-def load_viewer(engine: Engine, user_id: str) -> Viewer | None:
-    with reading(engine) as conn:
-        found = users.with_partner(conn, user_id)
-    if found is None:
-        return None
+def viewer_of(found: users.UserAndPartner) -> Viewer:
+    """The pages' viewer from the user and partner a session lookup reads (services.sessions.resume)."""
     return Viewer(found.principal, found.name or found.principal.email, found.partner_name or "",
                   found.timezone or "UTC")
 

@@ -1,5 +1,5 @@
-"""Enrolling partners and people in the program: new partners, the inbound keys of their locations, users
-and their API tokens. Keys and tokens are stored only as hashes."""
+"""Enrolling partners and people in the program: new partners, the inbound keys of their locations, and users
+(their API tokens are store.tokens'). Keys are stored only as hashes."""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select, update
 
 from referrals.domain.enums import Role
-from referrals.store.tables import api_tokens, inbound_keys, locations, partners, users
+from referrals.store.tables import inbound_keys, locations, partners, users
 
 
 def add_partner(conn: Connection, partner_id: str, name: str, timezone: str, now: datetime) -> None:
@@ -57,7 +57,3 @@ def add_user(
             password_hash=password_hash, language=language, created_at=now,
         )
     )
-
-
-def add_token(conn: Connection, token_hash: str, user_id: str, name: str, now: datetime) -> None:
-    conn.execute(insert(api_tokens).values(token_hash=token_hash, user_id=user_id, name=name, created_at=now))

@@ -97,17 +97,50 @@ users = Table(
     Index("ix_users_partner", "partner_id"),
 )
 
+# A token is stored as its SHA-256 hash; its first 16 characters ("rfl_" and 12 more) are kept in clear as
+# `prefix`, to recognise it in a list and to revoke it by (tokens made before the prefix existed have none).
 api_tokens = Table(
     "api_tokens",
     metadata,
     Column("token_hash", String(64), primary_key=True),
+    Column("id", ID, nullable=False, unique=True),
+    Column("prefix", String(16), nullable=True),
     Column("user_id", ID, nullable=False),
     Column("name", String(100), nullable=False, server_default=""),
     Column("created_at", Stamp, nullable=False),
-    Column("last_used_at", Stamp, nullable=True),
+    Column("expires_at", Stamp, nullable=True),  # null: until revoked
+    Column("last_used_at", Stamp, nullable=True),  # written at most once a minute
     Column("revoked_at", Stamp, nullable=True),
     ForeignKeyConstraint(["user_id"], ["users.id"]),
     Index("ix_api_tokens_user", "user_id"),
+    Index("ix_api_tokens_prefix", "prefix", unique=True),
+)
+
+# Signed-in browsers. The cookie carries a random session key; only its SHA-256 hash is stored, so the table
+# cannot be replayed. Ending a session deletes its row; a session also ends after REFERRALS_SESSION_IDLE_HOURS
+# without a request (last_seen_at, written at most once a minute) and REFERRALS_SESSION_MAX_DAYS after it began.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("user_id", ID, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("last_seen_at", Stamp, nullable=False),
+    ForeignKeyConstraint(["user_id"], ["users.id"]),
+    Index("ix_sessions_user", "user_id"),
+)
+
+# "Forgot password" links: the token in the link is stored as its SHA-256 hash, good for one use within its hour.
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ID, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("expires_at", Stamp, nullable=False),
+    Column("used_at", Stamp, nullable=True),
+    ForeignKeyConstraint(["user_id"], ["users.id"]),
+    Index("ix_password_resets_user", "user_id", "created_at"),
 )
 
 leads = Table(

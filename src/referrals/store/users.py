@@ -4,7 +4,7 @@ space-separated string; this module is the only place that knows it."""
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Select, or_, select, update
 
 from referrals.domain.access import Principal
 from referrals.domain.enums import Role
@@ -37,18 +37,24 @@ def _principal(row: Any) -> Principal:
     return Principal(m["id"], m["email"], m["partner_id"], roles, m["language"])
 
 
-def principal_by_token(conn: Connection, token_hash: str) -> Principal | None:
-    """The active user holding this live token; a revoked token or a deactivated user is nobody."""
+class TokenHolder(NamedTuple):
+    principal: Principal
+    last_used_at: datetime | None
+
+
+def principal_by_token(conn: Connection, token_hash: str, now: datetime) -> TokenHolder | None:
+    """The active user holding this live token; a revoked or expired token, or a deactivated user, is nobody."""
     row = conn.execute(
-        select(users)
+        select(users, api_tokens.c.last_used_at)
         .join(api_tokens, api_tokens.c.user_id == users.c.id)
         .where(
             api_tokens.c.token_hash == token_hash,
             api_tokens.c.revoked_at.is_(None),
+            or_(api_tokens.c.expires_at.is_(None), api_tokens.c.expires_at > now),
             users.c.active.is_(True),
         )
     ).first()
-    return None if row is None else _principal(row)
+    return None if row is None else TokenHolder(_principal(row), row.last_used_at)
 
 
 def active_principal(conn: Connection, user_id: str) -> Principal | None:
@@ -56,8 +62,25 @@ def active_principal(conn: Connection, user_id: str) -> Principal | None:
     return None if row is None else _principal(row)
 
 
-def touch_token(conn: Connection, token_hash: str, now: datetime) -> None:
-    conn.execute(update(api_tokens).where(api_tokens.c.token_hash == token_hash).values(last_used_at=now))
+def touch_token(conn: Connection, token_hash: str, now: datetime, stale_before: datetime) -> None:
+    """Record a use, unless one was recorded since `stale_before` (by a request running alongside, say)."""
+    conn.execute(
+        update(api_tokens)
+        .where(api_tokens.c.token_hash == token_hash,
+               or_(api_tokens.c.last_used_at.is_(None), api_tokens.c.last_used_at <= stale_before))
+        .values(last_used_at=now)
+    )
+
+
+def password_hash(conn: Connection, user_id: str) -> str | None:
+    """The active user's password hash (None without a password, or without such a user)."""
+    return conn.execute(
+        select(users.c.password_hash).where(users.c.id == user_id, users.c.active.is_(True))
+    ).scalar_one_or_none()
+
+
+def set_password(conn: Connection, user_id: str, password_hash: str) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
 
 
 def credentials(conn: Connection, email: str) -> tuple[Principal, str | None] | None:
@@ -66,15 +89,15 @@ def credentials(conn: Connection, email: str) -> tuple[Principal, str | None] | 
     return None if row is None else (_principal(row), row.password_hash)
 
 
-def with_partner(conn: Connection, user_id: str) -> UserAndPartner | None:
-    """The user and their partner in one query: the pages need both on every request."""
-    row = conn.execute(
-        select(users, partners.c.name.label("partner_name"), partners.c.timezone)
-        .outerjoin(partners, partners.c.id == users.c.partner_id)
-        .where(users.c.id == user_id, users.c.active.is_(True))
-    ).first()
-    if row is None:
-        return None
+def select_with_partner(*columns: Any) -> Select:
+    """Active users with their partner's name and time zone (and `columns`), for `user_and_partner`: a
+    store module that finds users by something else (a session) reads them in the same one query."""
+    return (select(users, partners.c.name.label("partner_name"), partners.c.timezone, *columns)
+            .outerjoin(partners, partners.c.id == users.c.partner_id)
+            .where(users.c.active.is_(True)))
+
+
+def user_and_partner(row: Any) -> UserAndPartner:
     return UserAndPartner(_principal(row), row.name, row.partner_name, row.timezone)
 
 

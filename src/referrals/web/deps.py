@@ -3,9 +3,9 @@ and "this lead of this partner, or 404". Tenant scoping and role checks live her
 never in a route body.
 
 Who is asking comes from an `Authorization: Bearer` API token, or else from the session resolver
-create_app installs as `app.state.session_principal` (the pages' signed cookie, web.session: a callable
-(request, engine) -> Principal | None that also checks CSRF on unsafe methods). Without either, the answer
-is 401.
+create_app installs as `app.state.session_principal` (the pages' session, web.session: a callable
+(request, engine, now) -> Principal | None that also checks CSRF on unsafe methods). Without either, the answer
+is 401. A revoked or expired token, or an ended or expired session, is nobody.
 """
 
 from collections.abc import Callable
@@ -22,12 +22,11 @@ from referrals.domain.enums import Role
 from referrals.domain.errors import Forbidden
 from referrals.services.auth import principal_for_token
 from referrals.services.reading import LeadDetail, get_lead
-from referrals.store.db import reading
 from referrals.web.errors import Unauthenticated
 from referrals.web.ratelimit import Limit
 from referrals.web.ratelimit_signin import SignInLimiter
 
-SessionResolver = Callable[[Request, Engine], Principal | None]
+SessionResolver = Callable[[Request, Engine, datetime], Principal | None]
 
 _bearer = HTTPBearer(
     auto_error=False, description="An API token from `referrals tokens create EMAIL`.", scheme_name="token"
@@ -81,13 +80,12 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is not None:
-        with reading(engine) as conn:
-            principal = principal_for_token(conn, credentials.credentials, now)
+        principal = principal_for_token(engine, credentials.credentials, now)
         if principal is None:
-            raise Unauthenticated("The API token is unknown or revoked.")
+            raise Unauthenticated("The API token is unknown, revoked or expired.")
         return principal
     resolver: SessionResolver | None = getattr(request.app.state, "session_principal", None)
-    principal = resolver(request, engine) if resolver else None
+    principal = resolver(request, engine, now) if resolver else None
     if principal is None:
         raise Unauthenticated("Sign in, or send an API token as `Authorization: Bearer <token>`.")
     return principal

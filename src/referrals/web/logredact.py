@@ -16,6 +16,8 @@ REDACTED = "[redacted]"
 _PATTERNS = (
     # the marketplace endpoint's path segment is the key itself, whatever was sent
     (re.compile(r"(/inbound/marketplace/)[^/?#\s\"'<>]+"), rf"\1{REDACTED}"),
+    # so is a password-reset link's: good for an hour, it would set the password of whoever reads the log
+    (re.compile(r"(/password/reset/)[^/?#\s\"'<>]+"), rf"\1{REDACTED}"),
     (re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)[^\"'\r\n,;}]+"), rf"\1{REDACTED}"),
     (re.compile(r"(?i)(bearer\s+)[^\s\"',;}]+"), rf"\1{REDACTED}"),
     (re.compile(r"(referrals_session[\"']?\s*[:=]\s*[\"']?)[^;\s\"',}]+"), rf"\1{REDACTED}"),

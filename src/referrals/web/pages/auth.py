@@ -49,14 +49,15 @@ def signin(request: Request, form: PostedForm, engine: EngineDep, gate: SignInGa
     if principal is None:
         message = tr(request, "The email or the password is not right.")
         return render(request, "signin.html", {"next": target, "email": email, "error": message}, status=401)
-    session.load(request).sign_in(principal.user_id)
+    session.sign_in(request, engine, principal.user_id, now)
     default = "/program/sent" if principal.is_program_staff else "/leads"
     return redirect(local_path(target, default))
 
 
 @router.post("/signout")
-def signout(request: Request) -> Response:
-    session.load(request).sign_out()
+def signout(request: Request, engine: EngineDep) -> Response:
+    """Ends this browser's session on the server: a copy of the cookie is worth nothing after it."""
+    session.sign_out(request, engine)
     return redirect("/signin")
 
 

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from referrals.domain.access import Principal
-from referrals.services.signin import Viewer, load_viewer
+from referrals.services.signin import Viewer
 from referrals.web import i18n, session
 from referrals.web.deps import EngineDep, Now
 
@@ -36,10 +36,9 @@ class PageContext:
     language: str
 
 
-def signed_in_viewer(request: Request, engine: EngineDep) -> Viewer | None:
-    """The active user of the signed session cookie, or None. A plain function: it reads the database."""
-    user_id = session.load(request).user_id
-    return load_viewer(engine, user_id) if user_id else None
+def signed_in_viewer(request: Request, engine: EngineDep, now: Now) -> Viewer | None:
+    """The active user of the request's live session, or None. A plain function: it reads the database."""
+    return session.signed_in(request, engine, now)
 
 
 Visitor = Annotated[Viewer | None, Depends(signed_in_viewer)]  # public pages: signed in or not

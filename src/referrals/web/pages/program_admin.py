@@ -24,7 +24,8 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 OUTBOX_STATUSES = {"pending": N_("Pending"), "sent": N_("Sent"), "failed": N_("Failed")}
 EMAIL_TEMPLATES = {"new_lead": N_("New lead"), "digest": N_("Digest of new leads"),
-                   "lead_declined": N_("Lead declined (to the customer)"), "lead_expired": N_("Lead expired")}
+                   "lead_declined": N_("Lead declined (to the customer)"), "lead_expired": N_("Lead expired"),
+                   "password_reset": N_("Password reset link")}
 OUTBOX_LIMIT = 200
 
 
