@@ -19,6 +19,7 @@ from referrals.adapters.countries import to_alpha2
 from referrals.domain.enums import CallToAction, LeadType, Qualification, ReferrerKind, Source
 from referrals.domain.errors import InvalidInput
 from referrals.domain.lead import Customer, Origin
+from referrals.domain.text import clean_text, normalise_newlines, number_problem, text_problem
 
 ACTIONS = {
     "ins": CallToAction.GET_IT_NOW,
@@ -35,6 +36,7 @@ SOURCES = {
 }
 TEST_PREFIX = "msft_test"
 _DETAILS = ("FirstName", "LastName", "Email", "Phone", "Country", "Company", "Title")
+_MULTILINE = frozenset({"Description"})  # the customer's message; every other field is one line
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,48 @@ def fingerprint(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, *, multiline: bool = False) -> str:
+    """A payload field as text under the input policy: TypeError for a list or an object, ValueError naming what
+    else is wrong (a NaN or infinite number, a control character, a lone surrogate)."""
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise TypeError
-    return str(value).strip()
+        raise TypeError("must be a string")
+    if isinstance(value, float) and (problem := number_problem(value)) is not None:
+        raise ValueError(problem)
+    return clean_text(str(value), multiline=multiline).strip()
+
+
+def _shown(key: str) -> str:
+    """A key as an answer can name it: escaped when it breaks the policy (a lone surrogate cannot be encoded)."""
+    return key if text_problem(key) is None else key.encode("unicode_escape").decode("ascii")
+
+
+def _value_problem(value: Any) -> str | None:
+    if isinstance(value, str):
+        return text_problem(normalise_newlines(value), multiline=True)
+    return number_problem(value) if isinstance(value, float) else None
+
+
+def _kept_problems(payload: dict[str, Any], limit: int = 20) -> dict[str, str]:
+    """The whole payload is kept as sent, so every string in it (keys too) meets the policy of multi-line text
+    and every number is finite, at any depth, each named by its path. A loop, not recursion: the sender
+    chooses the nesting."""
+    found: dict[str, str] = {}
+    stack: list[tuple[str, Any]] = [("", payload)]
+    while stack and len(found) < limit:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{path}.{_shown(key)}" if path else _shown(key)
+                if (problem := _value_problem(key)) is not None:
+                    found.setdefault(where, f"its name {problem}")
+                stack.append((where, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+        elif (problem := _value_problem(value)) is not None:
+            found.setdefault(path or "body", problem)
+    return found
 
 
 def _split_source(lead_source: str) -> tuple[str, str, str]:
@@ -80,11 +118,14 @@ def _fields(payload: dict[str, Any]) -> dict[str, str]:
         *((n, payload, n) for n in ("LeadSource", "ActionCode", "OfferTitle", "Description")),
     ]:
         try:
-            values[name] = _text(container.get(name))
-        except TypeError:
-            bad[path] = "must be a string"
+            values[name] = _text(container.get(name), multiline=name in _MULTILINE)
+        except (TypeError, ValueError) as error:
+            bad[path] = str(error)
+    for path, problem in _kept_problems(payload).items():
+        bad.setdefault(path, problem)
     if bad:
-        raise InvalidInput("The payload has fields of the wrong type.", fields=bad)
+        raise InvalidInput("The payload has fields of the wrong type or with characters that are not allowed.",
+                           fields=bad)
     return values
 
 

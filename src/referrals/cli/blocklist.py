@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from referrals.cli.common import AsJson, Db, engine_for, now_utc, run
+from referrals.cli.common import AsJson, Db, engine_for, now_utc, one_line, run
 from referrals.store.db import DEFAULT_URL
 
 blocklist_app = typer.Typer(help="The program's spam block list (addresses and domains).", no_args_is_help=True)
@@ -15,8 +15,9 @@ UNREACHABLE = "cannot reach the block list: {}"
 
 @blocklist_app.command("add")
 def blocklist_add(
-    entry: Annotated[str, typer.Argument(help="An address (a@example.com) or a domain (example.com).")],
-    reason: Annotated[str, typer.Option("--reason", help="Why, shown with the spam flag.")] = "",
+    entry: Annotated[str, typer.Argument(help="An address (a@example.com) or a domain (example.com).",
+                                         callback=one_line)],
+    reason: Annotated[str, typer.Option("--reason", help="Why, shown with the spam flag.", callback=one_line)] = "",
     db: Db = DEFAULT_URL,
 ) -> None:
     """Block an address or a domain: leads from it arrive flagged as spam."""
@@ -43,7 +44,7 @@ def blocklist_list(db: Db = DEFAULT_URL, as_json: AsJson = False) -> None:
 
 
 @blocklist_app.command("remove")
-def blocklist_remove(entry: Annotated[str, typer.Argument(help="The address or domain to unblock.")],
+def blocklist_remove(entry: Annotated[str, typer.Argument(help="The address or domain to unblock.", callback=one_line)],
                      db: Db = DEFAULT_URL) -> None:
     """Unblock an address or a domain (leads already received keep their flags)."""
     from referrals.services.blocklist import remove_entry

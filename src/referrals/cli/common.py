@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from referrals.domain.errors import DomainError
+from referrals.domain.text import clean_text
 from referrals.store.db import make_engine
 
 T = TypeVar("T")
@@ -21,6 +22,18 @@ err = Console(stderr=True)
 
 Db = Annotated[str, typer.Option("--db", envvar="REFERRALS_DATABASE_URL", help="Database URL.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def one_line(value: str | None) -> str | None:
+    """The callback of every free-text option and argument: the input policy (domain/text.py), so a control
+    character (or a lone surrogate, which is how Python reads bytes that are not UTF-8) is refused naming the
+    option, exit code 2, before anything is stored."""
+    if value is None:
+        return None
+    try:
+        return clean_text(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 def fail(message: str) -> NoReturn:

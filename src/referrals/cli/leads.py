@@ -8,14 +8,14 @@ import typer
 from rich.progress import SpinnerColumn, TextColumn
 
 from referrals.cli import filters
-from referrals.cli.common import Db, engine_for, err, progress, run
+from referrals.cli.common import Db, engine_for, err, one_line, progress, run
 from referrals.domain.listing import LeadFilter, Sort
 from referrals.store.db import DEFAULT_URL
 
 
 @filters.filter_options
 def export(
-    partner: Annotated[str, typer.Option("--partner", help="The partner whose leads to export.")],
+    partner: Annotated[str, typer.Option("--partner", help="The partner whose leads to export.", callback=one_line)],
     lead_filter: LeadFilter,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")] = None,
     sort: Annotated[Sort, typer.Option()] = Sort.NEWEST,

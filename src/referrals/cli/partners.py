@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from referrals.cli.common import AsJson, Db, emit, engine_for, fail, now_utc, run
+from referrals.cli.common import AsJson, Db, emit, engine_for, fail, now_utc, one_line, run
 from referrals.store.db import DEFAULT_URL
 
 partners_app = typer.Typer(help="Partners and their locations.", no_args_is_help=True)
@@ -12,11 +12,12 @@ partners_app = typer.Typer(help="Partners and their locations.", no_args_is_help
 
 @partners_app.command("add")
 def partners_add(
-    name: str,
-    country: Annotated[str, typer.Option(help="ISO 3166 alpha-2 country of the first location.")] = "US",
-    city: Annotated[str, typer.Option()] = "",
-    contact_email: Annotated[str, typer.Option("--contact-email")] = "",
-    timezone: Annotated[str, typer.Option()] = "UTC",
+    name: Annotated[str, typer.Argument(callback=one_line)],
+    country: Annotated[str, typer.Option(help="ISO 3166 alpha-2 country of the first location.",
+                                         callback=one_line)] = "US",
+    city: Annotated[str, typer.Option(callback=one_line)] = "",
+    contact_email: Annotated[str, typer.Option("--contact-email", callback=one_line)] = "",
+    timezone: Annotated[str, typer.Option(callback=one_line)] = "UTC",
     db: Db = DEFAULT_URL,
     as_json: AsJson = False,
 ) -> None:
@@ -32,7 +33,7 @@ def partners_add(
 
 @partners_app.command("inbound-key")
 def partners_inbound_key(
-    location_id: str,
+    location_id: Annotated[str, typer.Argument(callback=one_line)],
     rotate: Annotated[bool, typer.Option("--rotate", help="Revoke the current keys and issue a new one.")] = False,
     db: Db = DEFAULT_URL,
     as_json: AsJson = False,

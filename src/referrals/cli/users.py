@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from referrals.cli.common import AsJson, Db, emit, engine_for, fail, now_utc, run
+from referrals.cli.common import AsJson, Db, emit, engine_for, fail, now_utc, one_line, run
 from referrals.domain.enums import Role
 from referrals.store.db import DEFAULT_URL
 
@@ -15,12 +15,13 @@ tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 
 @users_app.command("add")
 def users_add(
-    email: str,
+    email: Annotated[str, typer.Argument(callback=one_line)],
     role: Annotated[list[Role], typer.Option("--role", help="Repeat for several roles.")],
-    partner: Annotated[str | None, typer.Option("--partner", help="The partner id (partner users).")] = None,
+    partner: Annotated[str | None, typer.Option("--partner", help="The partner id (partner users).",
+                                                callback=one_line)] = None,
     program: Annotated[bool, typer.Option("--program", help="A program staff user.")] = False,
     password: Annotated[str | None, typer.Option(help="Sign-in password (8+ characters).")] = None,
-    language: Annotated[str | None, typer.Option(help="en or it")] = None,
+    language: Annotated[str | None, typer.Option(help="en or it", callback=one_line)] = None,
     db: Db = DEFAULT_URL,
     as_json: AsJson = False,
 ) -> None:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from email_validator import EmailNotValidError, validate_email
 
 from referrals.domain.errors import InvalidInput
+from referrals.domain.text import text_problem
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -19,22 +20,35 @@ class Problems:
     def add(self, field: str, message: str) -> None:
         self.fields.setdefault(field, message)
 
-    def require_text(self, field: str, value: str | None, *, max_length: int = 2000) -> None:
+    # Every text check applies the input policy (domain/text.py) first: single-line unless `multiline`.
+
+    def require_text(self, field: str, value: str | None, *, max_length: int = 2000, multiline: bool = False) -> None:
         if value is None or not value.strip():
             self.add(field, "is required")
+        else:
+            self.limit_text(field, value, max_length=max_length, multiline=multiline)
+
+    def limit_text(self, field: str, value: str | None, *, max_length: int = 2000, multiline: bool = False) -> None:
+        if value is None:
+            return
+        if (problem := text_problem(value, multiline=multiline)) is not None:
+            self.add(field, problem)
         elif len(value) > max_length:
             self.add(field, f"is longer than {max_length} characters")
 
-    def limit_text(self, field: str, value: str | None, *, max_length: int = 2000) -> None:
-        if value is not None and len(value) > max_length:
-            self.add(field, f"is longer than {max_length} characters")
+    def check_text(self, field: str, value: str | None) -> None:
+        """A single-line value with no length of its own to check (an id, a code)."""
+        if value is not None and (problem := text_problem(value)) is not None:
+            self.add(field, problem)
 
     def require_email(self, field: str, value: str | None, *, required: bool = True) -> None:
         if not value:
             if required:
                 self.add(field, "is required")
             return
-        if not is_email_syntax(value):
+        if (problem := text_problem(value)) is not None:
+            self.add(field, problem)
+        elif not is_email_syntax(value):
             self.add(field, f"{value!r} is not a valid email address")
 
 
@@ -57,4 +71,4 @@ def is_email_syntax(value: str) -> bool:
 
 
 def is_country_code(value: str | None) -> bool:
-    return value is not None and bool(_COUNTRY.match(value))
+    return value is not None and bool(_COUNTRY.fullmatch(value))

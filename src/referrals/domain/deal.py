@@ -67,9 +67,11 @@ def check_terms(terms: DealTerms) -> DealTerms:
             problems.add("estimated_value.currency", f"{terms.value.currency!r} is not an ISO 4217 code")
         if not terms.team_member_ids:
             problems.add("team_member_ids", "needs at least one team member")
+        for index, member_id in enumerate(terms.team_member_ids):
+            problems.check_text(f"team_member_ids[{index}]", member_id)
         if not isinstance(terms.purchase_date, date):
             problems.add("estimated_purchase_date", "is required")
-        problems.require_text("notes", terms.notes, max_length=4000)
+        problems.require_text("notes", terms.notes, max_length=4000, multiline=True)
         problems.limit_text("campaign_id", terms.campaign_id, max_length=100)
         problems.limit_text("crm_id", terms.crm_id, max_length=100)
         for index, contact in enumerate(terms.customer_contacts):
@@ -77,6 +79,8 @@ def check_terms(terms: DealTerms) -> DealTerms:
             problems.require_text(f"{prefix}.first_name", contact.first_name, max_length=100)
             problems.require_text(f"{prefix}.last_name", contact.last_name, max_length=100)
             problems.require_email(f"{prefix}.email", contact.email)
+            problems.limit_text(f"{prefix}.phone", contact.phone, max_length=50)
+            problems.limit_text(f"{prefix}.title", contact.title, max_length=200)
         if len(terms.customer_contacts) > 20:
             problems.add("customer_contacts", "holds at most 20 contacts")
     return terms

@@ -151,7 +151,7 @@ class Lead:
         with collecting("The decline is incomplete") as problems:
             if not isinstance(reason, Reason):
                 problems.add("reason", "is required")
-            problems.require_text("notes", notes, max_length=4000)
+            problems.require_text("notes", notes, max_length=4000, multiline=True)
         self.closing = Closing(reason, notes)
         self.archived_at = now
         return self._move(Status.ARCHIVED, Outcome.DECLINED, Action.DECLINED, by, now, {"reason": reason})
@@ -178,9 +178,9 @@ class Lead:
                 problems.add("outcome", "must be won or lost")
             if outcome is Outcome.LOST and not isinstance(reason, Reason):
                 problems.add("reason", "is required when the deal is lost")
-            problems.limit_text("notes", notes, max_length=4000)
+            problems.limit_text("notes", notes, max_length=4000, multiline=True)
             if outcome is Outcome.LOST and reason is Reason.OTHER:
-                problems.require_text("notes", notes, max_length=4000)
+                problems.require_text("notes", notes, max_length=4000, multiline=True)
         self.closing = Closing(reason, notes)
         self.archived_at = now
         action = Action.WON if outcome is Outcome.WON else Action.LOST
@@ -341,7 +341,7 @@ def check_customer(customer: Customer, message: str) -> None:
             problems.add("customer.company_size", f"{customer.company_size!r} is not a size band")
         if customer.industry is not None and customer.industry not in _INDUSTRIES:
             problems.add("customer.industry", f"{customer.industry!r} is not a known industry")
-        problems.limit_text("message", message, max_length=10000)
+        problems.limit_text("message", message, max_length=10000, multiline=True)
 
 
 def withholds_contact(outcome: Outcome | str | None) -> bool:

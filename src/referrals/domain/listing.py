@@ -22,6 +22,7 @@ from referrals.domain.enums import (
     Source,
     Status,
 )
+from referrals.domain.text import text_problem
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
@@ -98,6 +99,8 @@ class FilterField:
             return value.lower() in _TRUE
         if len(value) > MAX_TEXT:
             raise ValueError(f"is longer than {MAX_TEXT} characters")
+        if (problem := text_problem(value)) is not None:
+            raise ValueError(problem)
         return value
 
     def _one(self, value: str) -> Any:

@@ -35,10 +35,13 @@ class Profile:
     locations: tuple[ProfileLocation, ...] = field(default_factory=tuple)
 
 
+_LOCATION_TEXT = {"id": 64, "city": 200, "address": 500, "contact_name": 200, "contact_phone": 50}
+
+
 def check_profile(profile: Profile) -> Profile:
     with collecting("The business profile is invalid") as problems:
         problems.require_text("name", profile.name, max_length=200)
-        problems.limit_text("description", profile.description, max_length=5000)
+        problems.limit_text("description", profile.description, max_length=5000, multiline=True)
         problems.limit_text("website", profile.website, max_length=300)
         if profile.website and not profile.website.startswith(("https://", "http://")):
             problems.add("website", "must start with https:// or http://")
@@ -48,6 +51,8 @@ def check_profile(profile: Profile) -> Profile:
                 problems.add(name, f"holds at most {MAX_LIST} entries")
             if any(not v.strip() or len(v) > 100 for v in values):
                 problems.add(name, "entries must be 1 to 100 characters")
+            for value in values:
+                problems.check_text(name, value)
         for name, allowed in (("industries", set(Industry)), ("company_sizes", set(CompanySize))):
             unknown = [v for v in getattr(profile, name) if v not in allowed]
             if unknown:
@@ -60,6 +65,8 @@ def check_profile(profile: Profile) -> Profile:
             if not is_country_code(location.country):
                 problems.add(f"locations[{index}].country", "must be an ISO 3166 alpha-2 code")
             per_country[location.country] = per_country.get(location.country, 0) + 1
+            for part, limit in _LOCATION_TEXT.items():
+                problems.limit_text(f"locations[{index}].{part}", getattr(location, part), max_length=limit)
             problems.require_email(f"locations[{index}].contact_email", location.contact_email, required=False)
         crowded = [c for c, n in per_country.items() if n > MAX_LOCATIONS_PER_COUNTRY]
         if crowded:

@@ -165,7 +165,7 @@ def contact_partner(engine: Engine, partner_id: str, request: ContactRequest, *,
         problems.limit_text("first_name", request.first_name, max_length=100)
         problems.require_email("email", request.email)
         problems.limit_text("phone", request.phone, max_length=50)
-        problems.require_text("need", request.need, max_length=4000)
+        problems.require_text("need", request.need, max_length=4000, multiline=True)
         if request.location_id not in {loc.id for loc in profile.locations}:
             problems.add("location_id", "is not a location of this partner")
     receipt = "R-" + secrets.token_hex(6).upper()

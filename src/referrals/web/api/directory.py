@@ -18,6 +18,7 @@ from referrals.services.directory import (
 )
 from referrals.services.profiles import get_profile, save_profile
 from referrals.web.api.common import AUTHED, problems
+from referrals.web.api.schemas_in import MultilineText, Text
 from referrals.web.client import client_key
 from referrals.web.deps import EngineDep, Now, PartnerMember
 from referrals.web.errors import RateLimited
@@ -25,23 +26,23 @@ from referrals.web.errors import RateLimited
 router = APIRouter(tags=["directory"])
 
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["IT"])]
-Text100 = Annotated[str, Field(max_length=100)]
+Text100 = Annotated[Text, Field(max_length=100)]
 
 
 class LocationIn(BaseModel):
-    id: str | None = Field(default=None, description="Omit for a new location")
+    id: Text | None = Field(default=None, description="Omit for a new location")
     country: Country
-    city: str = Field(default="", max_length=200)
-    address: str = Field(default="", max_length=500)
-    contact_name: str = Field(default="", max_length=200)
-    contact_email: str = Field(default="", max_length=320, description="Who gets alerted of profile leads")
-    contact_phone: str = Field(default="", max_length=50)
+    city: Text = Field(default="", max_length=200)
+    address: Text = Field(default="", max_length=500)
+    contact_name: Text = Field(default="", max_length=200)
+    contact_email: Text = Field(default="", max_length=320, description="Who gets alerted of profile leads")
+    contact_phone: Text = Field(default="", max_length=50)
 
 
 class ProfileIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=5000)
-    website: str = Field(default="", max_length=300)
+    name: Text = Field(min_length=1, max_length=200)
+    description: MultilineText = Field(default="", max_length=5000)
+    website: Text = Field(default="", max_length=300)
     keywords: list[Text100] = Field(default_factory=list, max_length=50)
     industries: list[Industry] = Field(default_factory=list)
     products: list[Text100] = Field(default_factory=list, max_length=50)
@@ -107,16 +108,16 @@ class DirectoryResults(BaseModel):
 
 
 class ContactIn(BaseModel):
-    location_id: str = Field(max_length=64, description="The location shown in the search result")
-    company: str = Field(max_length=200)
-    first_name: str = Field(default="", max_length=100)
-    last_name: str = Field(max_length=100)
-    email: str = Field(max_length=320)
-    phone: str = Field(default="", max_length=50)
+    location_id: Text = Field(max_length=64, description="The location shown in the search result")
+    company: Text = Field(max_length=200)
+    first_name: Text = Field(default="", max_length=100)
+    last_name: Text = Field(max_length=100)
+    email: Text = Field(max_length=320)
+    phone: Text = Field(default="", max_length=50)
     country: Country | None = None
     company_size: CompanySize | None = None
     industry: Industry | None = None
-    need: str = Field(max_length=4000)
+    need: MultilineText = Field(max_length=4000)
     consent: bool = Field(description="The customer agrees to be contacted by this partner")
     website: str = Field(default="", max_length=200, description="Leave empty (a trap for bots)")
 

@@ -10,20 +10,18 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from referrals.domain.deal import CustomerContact, DealTerms, Employee, Money
 from referrals.domain.enums import CallToAction, LeadType, Qualification, Reason, Source
 from referrals.domain.errors import InvalidInput
+from referrals.domain.text import clean_text
 from referrals.domain.vocab import CompanySize, Industry
 
 
-def _storable(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise ValueError("must be valid Unicode text") from error
-    return value
+# The input policy (domain/text.py): no control characters, NUL or lone surrogates; multi-line text keeps tab and
+# line feed, and its CRLF becomes LF. Numbers: pydantic refuses NaN and infinities (allow_inf_nan is off).
+def _clean_lines(value: str) -> str:
+    return clean_text(value, multiline=True)
 
 
-Text = Annotated[str, AfterValidator(_storable)]
+Text = Annotated[str, AfterValidator(clean_text)]
+MultilineText = Annotated[str, AfterValidator(_clean_lines)]
 
 
 def text(max_length: int, **kwargs: Any) -> Any:
@@ -68,7 +66,7 @@ class CreateLead(Strict):
     call_to_action: CallToAction | None = Field(default=None, description="offer leads only")
     offer: OfferIn = Field(default_factory=OfferIn)
     customer: CustomerIn
-    message: Text = text(10000, default="")
+    message: MultilineText = text(10000, default="")
     customer_requested_contact: bool = False
     external_id: Text | None = text(200, default=None, description="Idempotency: the same id answers 200")
 
@@ -103,7 +101,7 @@ class AcceptLead(Strict):
     estimated_value: MoneyIn
     team_member_ids: TeamIds
     estimated_purchase_date: date
-    notes: Text = text(4000)
+    notes: MultilineText = text(4000)
     campaign_id: Text = text(100, default="")
     crm_id: Text = text(100, default="")
     customer_contacts: Contacts = Field(default_factory=list)
@@ -123,7 +121,7 @@ class EditDeal(Strict):
     estimated_value: MoneyIn | None = None
     team_member_ids: TeamIds | None = None
     estimated_purchase_date: date | None = None
-    notes: Text | None = text(4000, default=None)
+    notes: MultilineText | None = text(4000, default=None)
     campaign_id: Text | None = text(100, default=None)
     crm_id: Text | None = text(100, default=None)
     customer_contacts: Contacts | None = None
@@ -157,13 +155,13 @@ _DEAL_CONVERT = {
 
 class DeclineLead(Strict):
     reason: Reason
-    notes: Text = text(4000)
+    notes: MultilineText = text(4000)
 
 
 class CloseLead(Strict):
     outcome: Literal["won", "lost"]
     reason: Reason | None = Field(default=None, description="Required when the deal is lost")
-    notes: Text = text(4000, default="")
+    notes: MultilineText = text(4000, default="")
 
 
 class AddEmployee(Strict):

@@ -20,6 +20,7 @@ from referrals.domain.enums import (
 from referrals.domain.errors import InvalidInput
 from referrals.domain.lead import Customer
 from referrals.domain.listing import LeadFilter, Sort, Tab, parse_filter
+from referrals.domain.text import normalise_newlines
 from referrals.domain.vocab import CompanySize, Industry
 
 CONTACT_ROWS = 2  # empty rows for further customer contacts on the accept and deal forms
@@ -79,8 +80,10 @@ def form_errors(error: InvalidInput, contact_rows: tuple[int, ...] = ()) -> dict
 
 
 def text(form: FormData, name: str) -> str:
+    """A form's text as the domain judges it (CRLF from textareas made LF); the domain's checks apply the input
+    policy and name the field, so a NUL or a control character comes back as that field's error."""
     value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    return normalise_newlines(value).strip() if isinstance(value, str) else ""
 
 
 def _amount(raw: str) -> Decimal:
