@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from referrals.adapters.smtp import SmtpMailer
 from referrals.config import Settings, get_settings
 from referrals.services.digests import send_due_digests
+from referrals.services.insights import fold_changes
 from referrals.services.outbox import drain
 from referrals.services.partner_stats import refresh_partner_stats
 from referrals.services.quality import train_if_due
@@ -72,6 +73,12 @@ def sweep_leads() -> None:
     report = sweep(_engine(), now=_now())
     if report.expired or report.retired:
         log.info("sweep: expired %s, retired %s", report.expired, report.retired)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def fold_insights() -> None:
+    """Fold the lead change log into the insights rollups (views stay exact meanwhile: they add the log)."""
+    fold_changes(_engine())
 
 
 @huey.periodic_task(crontab(minute="*/10"))

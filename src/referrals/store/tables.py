@@ -2,12 +2,14 @@
 partner stay together and a distributed PostgreSQL can shard by it."""
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -429,4 +431,75 @@ partner_preferences = Table(
     Column("value", String(100), primary_key=True),
     Column("liked", Integer, nullable=False),
     Column("disliked", Integer, nullable=False),
+)
+
+# -- insights (domain/insights.py says what is counted; docs/architecture.md "Storage" how it is kept) ---------
+
+# Every change to a lead that insights count, as the lead's figures before (sign -1) and after (sign +1), written
+# by database triggers on `leads` (migration 0007), so no writer of leads, present or future, can forget it.
+# The insights job folds the log into the rollups below and deletes what it folded; a read adds what is still
+# here, so insights are exact right after a change.
+insight_changes = Table(
+    "insight_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("partner_id", ID, nullable=False),
+    Column("sign", Integer, nullable=False),
+    Column("lead_id", ID, nullable=False),
+    Column("location_id", ID, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("informational", Boolean, nullable=False),
+    Column("is_test", Boolean, nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("call_to_action", String(16), nullable=True),
+    Column("customer_country", String(2), nullable=True),
+    Column("quality_label", String(8), nullable=False),
+    Column("quality_probability", Numeric(6, 5), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("outcome", String(16), nullable=True),
+    Column("response_due_at", Stamp, nullable=True),
+    Column("accepted_at", Stamp, nullable=True),
+    Column("archived_at", Stamp, nullable=True),
+    Column("deal_amount", Numeric(14, 2), nullable=True),
+    Column("deal_currency", String(3), nullable=True),
+    Index("ix_insight_changes_partner", "partner_id", "seq"),
+)
+
+
+def _insight_figures() -> list[Column]:
+    """A rollup row's values (domain/insights.py: COUNTS, cents of money, a histogram of response hours, of the
+    predicted probability or of waiting leads' arrival second, as little-endian (int32 bucket, int32 leads)
+    pairs)."""
+    counts = [Column(name, Integer, nullable=False, server_default="0") for name in (
+        "received", "accepted", "declined", "expired", "won", "lost", "open", "waiting", "answered", "on_time")]
+    return [*counts, Column("cents", BigInteger, nullable=False, server_default="0"),
+            Column("histogram", LargeBinary, nullable=True)]
+
+
+# Per partner, per location, per local day and per local month (`grain` d | m): each figure of the leads created
+# then, by dimension (all, source, call_to_action, country, quality, informational, won_value, open_value,
+# calibration; waiting by day only) and key.
+insight_rollup = Table(
+    "insight_rollup",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("grain", String(1), primary_key=True),
+    Column("dim", String(16), primary_key=True),
+    Column("start", Date, primary_key=True),
+    Column("key", String(32), primary_key=True),
+    Column("location_id", ID, primary_key=True),
+    *_insight_figures(),
+    # every partner's rows of one dimension over a period: the program's partner table
+    Index("ix_insight_rollup_dim", "grain", "dim", "start", "partner_id"),
+)
+
+# The whole program, per UTC day and month.
+insight_program_rollup = Table(
+    "insight_program_rollup",
+    metadata,
+    Column("grain", String(1), primary_key=True),
+    Column("dim", String(16), primary_key=True),
+    Column("start", Date, primary_key=True),
+    Column("key", String(32), primary_key=True),
+    *_insight_figures(),
 )

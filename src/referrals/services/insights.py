@@ -1,0 +1,224 @@
+"""Insights: folding the lead change log into the rollups (a job), and the views partners and program staff read.
+
+A view adds up the rollup rows of the whole months and days covering its dates and the changes logged since the
+last fold (so it is exact right after any change); the still-received leads younger than a response limit come
+from the last days' `waiting` rows, which keep each one's arrival to the second. Everything is read in one
+snapshot, and no view reads the leads themselves."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine
+
+from referrals.domain.access import Principal
+from referrals.domain.enums import Role
+from referrals.domain.errors import InvalidInput, NotFound
+from referrals.domain.insight_figures import (
+    Calibration,
+    Response,
+    View,
+    acceptance_rate,
+    calibration,
+    response,
+    view,
+    win_rate,
+    young_waiting,
+)
+from referrals.domain.insights import WITHIN, Dim, Figures, Interval, add_changes, cover, fold, instants, local_day
+from referrals.store import insights as store
+from referrals.store.db import writing
+
+FOLD_BATCH = 20_000
+DEFAULT_DAYS = 90
+MAX_DAYS = 3 * 366 + 1
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)  # the dates a period may hold
+
+
+@dataclass(frozen=True)
+class InsightQuery:
+    first: date | None = None
+    last: date | None = None
+    interval: Interval = Interval.WEEK
+    partner_id: str | None = None
+    location_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose leads a view counts: one partner (in its time zone, perhaps one location) or the program (UTC)."""
+
+    partner_id: str | None
+    zone: tzinfo
+    location_id: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The program's figures beside a partner's (no other partner is named)."""
+
+    acceptance_rate: float | None
+    win_rate: float | None
+    response: Response
+
+
+@dataclass(frozen=True)
+class Insights:
+    partner_id: str | None
+    location_id: str | None
+    view: View
+    program: Comparison | None
+    today: date  # in the view's time zone: where default periods end
+    partner_name: str | None = None
+
+
+# -- the job ---------------------------------------------------------------------------------------------
+
+
+def fold_changes(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
+    """Fold the whole change log into the rollups, `batch` changes a transaction; answer how many were folded."""
+    folded = 0
+    while True:
+        with writing(engine) as conn:
+            changes = store.take_changes(conn, batch)
+            if not changes:
+                return folded
+            zones = {p: ZoneInfo(z) for p, z in store.zones(conn, {c.partner_id for c in changes}).items()}
+            partner_rows, program_rows = fold(((c.partner_id, c.sign, c) for c in changes), zones)
+            store.add_to_rollups(conn, partner_rows, program_rows)
+        folded += len(changes)
+
+
+# -- the views -------------------------------------------------------------------------------------------
+
+
+def insights(engine: Engine, principal: Principal, query: InsightQuery, *, now: datetime) -> Insights:
+    with store.snapshot(engine) as conn:
+        scope = _scope(conn, principal, query)
+        first, last = _dates(query, scope.zone, now)
+        shown = _view(conn, scope, first, last, query.interval, now)
+        program = None
+        if scope.partner_id is not None:
+            whole = _view(conn, Scope(None, UTC), first, last, query.interval, now, dims=(Dim.ALL,))
+            program = Comparison(whole.acceptance_rate, whole.win_rate, whole.response)
+    return Insights(scope.partner_id, scope.location_id, shown, program, local_day(now, scope.zone), scope.name)
+
+
+def quality_calibration(engine: Engine, principal: Principal, query: InsightQuery, *, now: datetime
+                        ) -> tuple[Scope, date, date, Calibration]:
+    principal.require(Role.PROGRAM_ADMIN, Role.PROGRAM_SELLER)
+    with store.snapshot(engine) as conn:
+        scope = _scope(conn, principal, query)
+        first, last = _dates(query, scope.zone, now)
+        rows, _ = _figures(conn, scope, first, last, dims=(Dim.CALIBRATION,), with_days=False)
+    return scope, first, last, calibration(rows)
+
+
+@dataclass(frozen=True)
+class PartnerFigures:
+    partner_id: str
+    name: str
+    figures: Figures
+    acceptance_rate: float | None
+    win_rate: float | None
+    response: Response
+
+
+def partner_table(engine: Engine, principal: Principal, query: InsightQuery, *, now: datetime
+                  ) -> tuple[date, date, list[PartnerFigures]]:
+    """Every partner's figures over the same local dates (each partner's days in its own time zone)."""
+    principal.require(Role.PROGRAM_ADMIN, Role.PROGRAM_SELLER)
+    if query.partner_id or query.location_id:
+        raise InvalidInput("The partner table takes neither partner_id nor location_id.")
+    first, last = _dates(query, UTC, now)
+    with store.snapshot(engine) as conn:
+        names = store.partner_names(conn)
+        zones = {p: ZoneInfo(z) for p, z in store.zones(conn, [p for p, _ in names]).items()}
+        found = {p: {(Dim.ALL, ""): f} for p, f in store.every_partner(conn, cover(first, last)).items()}
+        waiting = store.waiting_by_partner(conn, _recent(first, now, None), last)
+        # the log of every zone: a day either side of the UTC dates, then each partner's own days
+        start, end = instants(first - timedelta(days=1), last + timedelta(days=1), UTC)
+        for change in store.pending(conn, None, start, end):
+            zone = zones[change.partner_id]
+            if first <= local_day(change.created_at, zone) <= last:
+                add_changes(found.setdefault(change.partner_id, {}), {}, [(change.sign, change)], zone)
+    table = []
+    for partner_id, name in names:
+        rows = found.get(partner_id, {})
+        figures = rows.get((Dim.ALL, "")) or Figures()
+        young = young_waiting(_waiting(waiting.get(partner_id, {}), rows), now)
+        table.append(PartnerFigures(partner_id, name, figures, acceptance_rate(figures), win_rate(figures),
+                                    response(figures, young)))
+    return first, last, table
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+
+
+def _scope(conn: Connection, principal: Principal, query: InsightQuery) -> Scope:
+    """The partner a view counts, or the program: partner users see their own partner (another partner's id is
+    404); program staff see the program or the partner they name."""
+    if principal.is_program_staff:
+        partner_id = query.partner_id
+        if partner_id is None and query.location_id is not None:
+            raise InvalidInput("location_id needs partner_id.")
+    else:
+        partner_id = principal.partner_scope()
+        if query.partner_id not in (None, partner_id):
+            raise NotFound("No such partner.")
+    if partner_id is None:
+        return Scope(None, UTC)
+    found = store.partner(conn, partner_id)
+    if found is None:
+        raise NotFound("No such partner.")
+    if query.location_id is not None and not store.has_location(conn, partner_id, query.location_id):
+        raise NotFound("No such location.")
+    name, zone = found
+    return Scope(partner_id, ZoneInfo(zone), query.location_id, name)
+
+
+def _dates(query: InsightQuery, zone: tzinfo, now: datetime) -> tuple[date, date]:
+    last = query.last or local_day(now, zone)
+    first = query.first or last - timedelta(days=DEFAULT_DAYS - 1)
+    if not EARLIEST <= first <= last <= LATEST:
+        raise InvalidInput(f"A period runs forwards, between {EARLIEST} and {LATEST}.")
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidInput(f"A period is at most {MAX_DAYS} days.")
+    return first, last
+
+
+def _figures(conn: Connection, scope: Scope, first: date, last: date, *, dims=None, with_days: bool = True
+             ) -> tuple[dict, dict]:
+    """The rollup's figures plus the log not folded yet: by (dimension, key), and the `all` figures by day."""
+    rows = store.rollup(conn, scope.partner_id, cover(first, last), scope.location_id, dims)
+    days = dict(store.daily(conn, scope.partner_id, first, last, scope.location_id)) if with_days else {}
+    start, end = instants(first, last, scope.zone)
+    changes = store.pending(conn, scope.partner_id, start, end, scope.location_id)
+    if changes:
+        add_changes(rows, days, ((c.sign, c) for c in changes), scope.zone)
+    return rows, days
+
+
+def _recent(first: date, now: datetime, zone: tzinfo | None) -> date:
+    """The first day that may hold leads younger than the longest response limit (a day earlier without a zone:
+    every partner's own days)."""
+    moment = now - timedelta(hours=max(WITHIN))
+    return max(first, local_day(moment, zone) if zone else moment.date() - timedelta(days=1))
+
+
+def _waiting(stored: dict[int, int], rows: dict) -> dict[int, int]:
+    """The still-received leads' histogram: the last days' rollup rows plus the log's (in `rows`)."""
+    pending = rows.get((Dim.WAITING, ""))
+    if pending is None or not pending.histogram:
+        return stored
+    total = Figures(histogram=dict(stored))
+    total.merge(pending)
+    return total.histogram
+
+
+def _view(conn: Connection, scope: Scope, first: date, last: date, interval: Interval, now: datetime,
+          dims=None) -> View:
+    rows, days = _figures(conn, scope, first, last, dims=dims, with_days=dims is None)
+    stored = store.waiting(conn, scope.partner_id, _recent(first, now, scope.zone), last, scope.location_id)
+    return view(rows, days, young_waiting(_waiting(stored, rows), now), first, last, interval)
