@@ -18,6 +18,7 @@ def register_pages(app: FastAPI) -> None:
         actions,
         auth,
         directory,
+        insights,
         lead_detail,
         leads,
         password,
@@ -28,6 +29,7 @@ def register_pages(app: FastAPI) -> None:
     )
 
     # leads first: /leads/export.csv before /leads/{id}
-    for module in (auth, password, settings, leads, lead_detail, actions, program, program_admin, profile, directory):
+    for module in (auth, password, settings, leads, lead_detail, actions, program, program_admin, profile, directory,
+                   insights):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
