@@ -148,10 +148,11 @@ TRICKY = ["=1+1", "+39 02 1234", "-2", "@SUM(A1)", "\t=1", "|cmd", "%x", "Fabrik
 
 
 def test_database_formatted_cells_follow_safe_cell(engine, tenant):
-    # given leads whose free-text fields hold every kind of awkward text
+    # given leads whose free-text fields hold every kind of awkward text (written straight into the rows: the
+    # input policy now refuses some of it, but rows stored before it may hold anything)
     for n, value in enumerate(TRICKY):
-        lead = ingest(engine, "contact_me", tenant.partner_id, now=NOW - timedelta(minutes=n), message=value)
-        restamp(engine, tenant.partner_id, lead.id, customer_company=value, offer_title=value,
+        lead = ingest(engine, "contact_me", tenant.partner_id, now=NOW - timedelta(minutes=n))
+        restamp(engine, tenant.partner_id, lead.id, customer_company=value, offer_title=value, message=value,
                 spam_reasons=[value, "second reason"])
     # when they are exported, then every such cell is exactly what safe_cell makes of the stored text
     rows = exported(engine, tenant.reader)
@@ -169,10 +170,10 @@ def csv_record(cells: list[str]) -> str:
 
 def test_both_databases_write_records_exactly_as_the_csv_module_does(engine, tenant):
     # given leads whose text holds commas, quotes, line breaks and formula starts in many fields
-    for n, value in enumerate(TRICKY):
-        lead = ingest(engine, "contact_me", tenant.partner_id, now=NOW - timedelta(minutes=n), message=value,
-                      customer={"title": value})
-        restamp(engine, tenant.partner_id, lead.id, customer_company=value, offer_id=value, spam_reasons=[value])
+    for n, value in enumerate(TRICKY):  # straight into the rows, as in the test above
+        lead = ingest(engine, "contact_me", tenant.partner_id, now=NOW - timedelta(minutes=n))
+        restamp(engine, tenant.partner_id, lead.id, customer_company=value, offer_id=value, spam_reasons=[value],
+                message=value, customer_title=value)
     # when they are exported (PostgreSQL's COPY; SQLite's records built in SQL), then the text is byte for byte
     # what csv.writer makes of the same cells, one record a line
     text = "".join(export_csv(engine, tenant.reader, LeadFilter(), Sort.NEWEST))
