@@ -17,7 +17,14 @@ from referrals.domain.insight_figures import view
 from referrals.domain.insights import WITHIN, Interval, add_changes, instants, local_day
 from referrals.domain.quality_metrics import auc
 from referrals.services import directory_admin
-from referrals.services.insights import InsightQuery, fold_changes, insights, partner_table, quality_calibration
+from referrals.services.insights import (
+    PARTNER_SORTS,
+    InsightQuery,
+    fold_changes,
+    insights,
+    partner_table,
+    quality_calibration,
+)
 from referrals.services.lifecycle import accept_lead, close_lead, decline_lead, edit_deal
 from referrals.services.sweep import sweep
 from referrals.store.db import reading
@@ -198,10 +205,17 @@ def test_the_partner_table_row_is_the_partners_own_view(engine):
     staff = factories.add_principal(engine, None, Role.PROGRAM_ADMIN)
     query = InsightQuery(date(2026, 1, 20), NOW.date())
     own = insights(engine, admin, query, now=NOW).view
+    other = factories.add_tenant(engine, "Northwind Partners")
+    story(engine, 17, other.partner_id, other.admin)
     for fold in (False, True):
         if fold:
             fold_changes(engine)
-        _, _, table = partner_table(engine, staff, query, now=NOW)
+        _, _, table, total = partner_table(engine, staff, query, now=NOW)
         (row,) = [r for r in table if r.partner_id == partner.id]
         assert (row.figures.counts, row.response, row.acceptance_rate) == (
             own.totals.counts, own.response, own.acceptance_rate)
+        # the first one by any sort is the same row as in the whole table, response hours and all
+        for sort in PARTNER_SORTS:
+            _, _, (top,), _ = partner_table(engine, staff, query, now=NOW, sort=sort, limit=1)
+            assert top == partner_table(engine, staff, query, now=NOW, sort=sort)[2][0], sort
+        assert total == 2

@@ -124,3 +124,11 @@ def test_figures_merge_and_empty_out():
     total = one.copy()
     total.merge(one, -1)
     assert total.is_empty()
+
+
+def test_the_rollup_tables_have_a_column_for_every_count():
+    from referrals.domain.insights import COUNTS
+    from referrals.store.tables import insight_program_rollup, insight_rollup
+
+    for table in (insight_rollup, insight_program_rollup):
+        assert [name for name in COUNTS if name in table.c] == list(COUNTS)

@@ -63,8 +63,11 @@ class Response:
 def young_waiting(waiting: dict[int, int], now: datetime) -> dict[int, int]:
     """For each limit h of WITHIN: the still-received leads (a WAITING histogram) that arrived less than h hours
     before `now`, to the second."""
-    return {hours: sum(n for second, n in waiting.items() if second > waiting_second(now - timedelta(hours=hours)))
-            for hours in WITHIN}
+    found = {}
+    for hours in WITHIN:
+        since = waiting_second(now - timedelta(hours=hours))
+        found[hours] = sum(n for second, n in waiting.items() if second > since)
+    return found
 
 
 def response(figures: Figures, young: dict[int, int]) -> Response:

@@ -20,6 +20,7 @@ from referrals.domain.insight_figures import (
     View,
     acceptance_rate,
     calibration,
+    ratio,
     response,
     view,
     win_rate,
@@ -125,32 +126,90 @@ class PartnerFigures:
     response: Response
 
 
-def partner_table(engine: Engine, principal: Principal, query: InsightQuery, *, now: datetime
-                  ) -> tuple[date, date, list[PartnerFigures]]:
-    """Every partner's figures over the same local dates (each partner's days in its own time zone)."""
+PARTNER_SORTS = ("name", "received", "accepted", "won", "acceptance_rate", "win_rate", "median_hours",
+                 "within_24h", "sla_met")
+_NEEDS_HOURS = {"median_hours", "within_24h"}  # sorts that read every partner's response-hours histogram
+
+
+def partner_table(engine: Engine, principal: Principal, query: InsightQuery, *, now: datetime,
+                  sort: str = "received", descending: bool = True, limit: int | None = None
+                  ) -> tuple[date, date, list[PartnerFigures], int]:
+    """Every partner's figures over the same local dates (each partner's days in its own time zone), sorted
+    (partners without the figure last, ties by name), the first `limit`, and how many partners there are.
+    Response hours are read for the partners shown only, unless the sort needs them all."""
     principal.require(Role.PROGRAM_ADMIN, Role.PROGRAM_SELLER)
     if query.partner_id or query.location_id:
         raise InvalidInput("The partner table takes neither partner_id nor location_id.")
+    if sort not in PARTNER_SORTS:
+        raise InvalidInput(f"sort is one of {', '.join(PARTNER_SORTS)}.")
     first, last = _dates(query, UTC, now)
+    periods = cover(first, last)
     with store.snapshot(engine) as conn:
-        names = store.partner_names(conn)
-        zones = {p: ZoneInfo(z) for p, z in store.zones(conn, [p for p, _ in names]).items()}
-        found = {p: {(Dim.ALL, ""): f} for p, f in store.every_partner(conn, cover(first, last)).items()}
-        waiting = store.waiting_by_partner(conn, _recent(first, now, None), last)
+        partners = store.partner_list(conn)  # (id, name, time zone), by name
+        names = [(p, name) for p, name, _ in partners]
+        zones = {p: ZoneInfo(zone) for p, _, zone in partners}
+        found = {p: {(Dim.ALL, ""): f} for p, f in store.partner_counts(conn, periods).items()}
         # the log of every zone: a day either side of the UTC dates, then each partner's own days
         start, end = instants(first - timedelta(days=1), last + timedelta(days=1), UTC)
         for change in store.pending(conn, None, start, end):
             zone = zones[change.partner_id]
             if first <= local_day(change.created_at, zone) <= last:
                 add_changes(found.setdefault(change.partner_id, {}), {}, [(change.sign, change)], zone)
-    table = []
-    for partner_id, name in names:
-        rows = found.get(partner_id, {})
-        figures = rows.get((Dim.ALL, "")) or Figures()
-        young = young_waiting(_waiting(waiting.get(partner_id, {}), rows), now)
-        table.append(PartnerFigures(partner_id, name, figures, acceptance_rate(figures), win_rate(figures),
-                                    response(figures, young)))
-    return first, last, table
+        figures = {p: found.get(p, {}).get((Dim.ALL, "")) or Figures() for p, _ in names}
+        shown, chosen = names, None
+        if limit is not None and sort not in _NEEDS_HOURS:  # sort on the counts, then read the rest for those shown
+            order = _sorted([_Counted(p, name, figures[p]) for p, name in names], sort, descending)[:limit]
+            shown = [(row.partner_id, row.name) for row in order]
+            chosen = [p for p, _ in shown]
+        for partner_id, stored in store.partner_hours(conn, periods, chosen).items():
+            figures[partner_id].merge(Figures(histogram=stored))
+        waiting = store.waiting_by_partner(conn, _recent(first, now, None), last, chosen)
+    table = _sorted([_partner(p, name, figures[p], _waiting(waiting.get(p, {}), found.get(p, {})), now)
+                     for p, name in shown], sort, descending)
+    return first, last, table[:limit] if limit is not None else table, len(names)
+
+
+def _partner(partner_id: str, name: str, figures: Figures, waiting: dict[int, int], now: datetime
+             ) -> PartnerFigures:
+    return PartnerFigures(partner_id, name, figures, acceptance_rate(figures), win_rate(figures),
+                          response(figures, young_waiting(waiting, now)))
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """A partner row before its response hours are read: what the sorts on counts need."""
+
+    partner_id: str
+    name: str
+    figures: Figures
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return acceptance_rate(self.figures)
+
+    @property
+    def win_rate(self) -> float | None:
+        return win_rate(self.figures)
+
+    @property
+    def sla_met(self) -> float | None:
+        return ratio(self.figures["on_time"], self.figures["answered"] + self.figures["expired"])
+
+
+def _sorted(rows: list, sort: str, descending: bool) -> list:
+    """By one figure, partners without it last, ties (and `name`) by name."""
+    rows = sorted(rows, key=lambda row: (row.name.casefold(), row.partner_id))
+    if sort == "name":
+        return rows[::-1] if descending else rows
+
+    def figure(row):
+        for part in (getattr(row, "response", None), row):
+            if hasattr(part, sort):
+                return getattr(part, sort)
+        return row.figures[sort]
+
+    known = [row for row in rows if figure(row) is not None]
+    return sorted(known, key=figure, reverse=descending) + [row for row in rows if figure(row) is None]
 
 
 # -- helpers ---------------------------------------------------------------------------------------------

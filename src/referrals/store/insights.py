@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, or_, select, text
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, or_, select, text, union_all
 
 from referrals.domain.insights import COUNTS, DAY_ONLY, Dim, Figures, Grain, ProgramKey, RowKey
 from referrals.store.db import constant, is_sqlite
@@ -183,16 +183,35 @@ def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
 # -- reading the rollups ----------------------------------------------------------------------------------
 
 
-def _covering(table, cover: Sequence[tuple[Grain, date]]):
-    """The rows of the periods in `cover`: whole months and runs of days, each one range of the key."""
+def _runs(cover: Sequence[tuple[Grain, date]]) -> list[tuple[Grain, date, date]]:
+    """The periods in `cover` as runs of one grain: whole months, and the days before and after them."""
     runs: list[tuple[Grain, date, date]] = []
     for grain, start in cover:
         if runs and runs[-1][0] == grain:
             runs[-1] = (grain, runs[-1][1], start)
         else:
             runs.append((grain, start, start))
+    return runs
+
+
+def _covering(table, cover: Sequence[tuple[Grain, date]]):
+    """The rows of the periods in `cover`: whole months and runs of days, each one range of the key."""
+    runs = _runs(cover)
     return or_(*(and_(table.c.grain == constant(grain.value), table.c.start.between(first, last))
                  for grain, first, last in runs)) if runs else text("1 = 0")
+
+
+def _all_rows(cover: Sequence[tuple[Grain, date]], *columns, partner_ids: Sequence[str] | None = None):
+    """Every partner's (or these partners') `all` rows of the periods in `cover`, one range of an index a run: an
+    OR of the runs makes SQLite, without statistics, walk the whole primary key instead."""
+    table = insight_rollup
+    chosen = [] if partner_ids is None else [table.c.partner_id.in_(partner_ids)]
+    parts = [select(*columns).where(*chosen, table.c.dim == constant(Dim.ALL.value),
+                                    table.c.grain == constant(grain.value), table.c.start.between(first, last))
+             for grain, first, last in _runs(cover)]
+    if not parts:
+        parts = [select(*columns).where(text("1 = 0"))]
+    return union_all(*parts).subquery()
 
 
 def _scoped(query, table, partner_id: str | None, location_id: str | None):
@@ -255,25 +274,35 @@ def daily(conn: Connection, partner_id: str | None, first: date, last: date,
     return [(r.start, Figures([int(getattr(r, n)) for n in COUNTS])) for r in conn.execute(query)]
 
 
-def every_partner(conn: Connection, cover: Sequence[tuple[Grain, date]]) -> dict[str, Figures]:
-    """Each partner's `all` figures over the periods in `cover` (partners without leads then are left out)."""
+def partner_counts(conn: Connection, cover: Sequence[tuple[Grain, date]]) -> dict[str, Figures]:
+    """Each partner's `all` counts over the periods in `cover` (partners without leads then are left out), read
+    from the index alone."""
     table = insight_rollup
-    where = [_covering(table, cover), table.c.dim == constant(Dim.ALL.value)]
-    sums = [func.sum(table.c[name]).label(name) for name in COUNTS]
-    found = {r.partner_id: Figures([int(getattr(r, n)) for n in COUNTS])
-             for r in conn.execute(select(table.c.partner_id, *sums).where(*where).group_by(table.c.partner_id))}
-    ids = list(found)
+    rows = _all_rows(cover, table.c.partner_id, *(table.c[name] for name in COUNTS))
+    sums = [func.sum(rows.c[name]).label(name) for name in COUNTS]
+    return {r.partner_id: Figures([int(getattr(r, n)) for n in COUNTS])
+            for r in conn.execute(select(rows.c.partner_id, *sums).group_by(rows.c.partner_id))}
+
+
+def partner_hours(conn: Connection, cover: Sequence[tuple[Grain, date]], partner_ids: Sequence[str] | None = None
+                  ) -> dict[str, dict[int, int]]:
+    """Each partner's (or these partners') response-hours histogram over the periods in `cover`."""
+    table = insight_rollup
+    rows: list = []
+    for chunk in [None] if partner_ids is None else _chunks(sorted(partner_ids), 400):
+        found = _all_rows(cover, table.c.partner_id, table.c.histogram, partner_ids=chunk)
+        rows += conn.execute(select(found).where(found.c.histogram.is_not(None))).all()
+    ids = sorted({r.partner_id for r in rows})
     index = {partner_id: i for i, partner_id in enumerate(ids)}
-    rows = conn.execute(select(table.c.partner_id, table.c.histogram)
-                        .where(*where, table.c.histogram.is_not(None))).all()
-    for i, histogram in _add_histograms([(index[r.partner_id], r.histogram) for r in rows], len(ids)):
-        found[ids[i]].histogram = histogram
-    return found
+    return {ids[i]: histogram for i, histogram in _add_histograms([(index[r.partner_id], r.histogram)
+                                                                   for r in rows], len(ids))}
 
 
-def partner_names(conn: Connection) -> list[tuple[str, str]]:
-    rows = conn.execute(select(partners.c.id, partners.c.name).order_by(partners.c.name, partners.c.id))
-    return [(row.id, row.name) for row in rows]
+def partner_list(conn: Connection) -> list[tuple[str, str, str]]:
+    """Every partner's id, name and time zone, by name."""
+    rows = conn.execute(select(partners.c.id, partners.c.name, partners.c.timezone)
+                        .order_by(partners.c.name, partners.c.id))
+    return [(row.id, row.name, row.timezone) for row in rows]
 
 
 # -- the still-received leads of the last days ------------------------------------------------------------
@@ -290,12 +319,19 @@ def waiting(conn: Connection, partner_id: str | None, first: date, last: date,
     return found[0][1] if found else {}
 
 
-def waiting_by_partner(conn: Connection, first: date, last: date) -> dict[str, dict[int, int]]:
-    """Each partner's `waiting` histogram of the days first..last."""
+def waiting_by_partner(conn: Connection, first: date, last: date, partner_ids: Sequence[str] | None = None
+                       ) -> dict[str, dict[int, int]]:
+    """Each partner's (or these partners') `waiting` histogram of the days first..last."""
     table = insight_rollup
-    rows = conn.execute(select(table.c.partner_id, table.c.histogram).where(
+    query = select(table.c.partner_id, table.c.histogram).where(
         table.c.grain == constant(Grain.DAY.value), table.c.dim == constant(Dim.WAITING.value),
-        table.c.start.between(first, last), table.c.histogram.is_not(None))).all()
+        table.c.start.between(first, last), table.c.histogram.is_not(None))
+    rows: list = []
+    if partner_ids is None:
+        rows = conn.execute(query).all()
+    else:
+        for chunk in _chunks(sorted(partner_ids), 400):
+            rows += conn.execute(query.where(table.c.partner_id.in_(chunk))).all()
     ids = sorted({r.partner_id for r in rows})
     index = {partner_id: i for i, partner_id in enumerate(ids)}
     return {ids[i]: histogram for i, histogram in _add_histograms([(index[r.partner_id], r.histogram)

@@ -466,12 +466,15 @@ insight_changes = Table(
 )
 
 
+_INSIGHT_COUNTS = ("received", "accepted", "declined", "expired", "won", "lost", "open", "waiting", "answered",
+                   "on_time")  # domain/insights.py: COUNTS
+
+
 def _insight_figures() -> list[Column]:
     """A rollup row's values (domain/insights.py: COUNTS, cents of money, a histogram of response hours, of the
     predicted probability or of waiting leads' arrival second, as little-endian (int32 bucket, int32 leads)
     pairs)."""
-    counts = [Column(name, Integer, nullable=False, server_default="0") for name in (
-        "received", "accepted", "declined", "expired", "won", "lost", "open", "waiting", "answered", "on_time")]
+    counts = [Column(name, Integer, nullable=False, server_default="0") for name in _INSIGHT_COUNTS]
     return [*counts, Column("cents", BigInteger, nullable=False, server_default="0"),
             Column("histogram", LargeBinary, nullable=True)]
 
@@ -489,8 +492,13 @@ insight_rollup = Table(
     Column("key", String(32), primary_key=True),
     Column("location_id", ID, primary_key=True),
     *_insight_figures(),
-    # every partner's rows of one dimension over a period: the program's partner table
-    Index("ix_insight_rollup_dim", "grain", "dim", "start", "partner_id"),
+    # the program's partner table: every partner's `all` counts over a period, read from the index alone, and
+    # every partner's waiting leads of the last days
+    Index("ix_insight_rollup_all", "grain", "start", "partner_id", *_INSIGHT_COUNTS,
+          sqlite_where=text("dim = 'all'"), postgresql_where=text("dim = 'all'")),
+    Index("ix_insight_rollup_waiting", "start", "partner_id",
+          sqlite_where=text("dim = 'waiting'"), postgresql_where=text("dim = 'waiting'")),
+    sqlite_with_rowid=False,  # stored in key order: one partner's periods together, and no second copy of the key
 )
 
 # The whole program, per UTC day and month.
@@ -502,4 +510,5 @@ insight_program_rollup = Table(
     Column("start", Date, primary_key=True),
     Column("key", String(32), primary_key=True),
     *_insight_figures(),
+    sqlite_with_rowid=False,
 )

@@ -70,6 +70,7 @@ class PartnersQuery(BaseModel):
     to: date | None = Field(None, description="Last day, inclusive; each partner's days in its own time zone")
     sort: PartnerSort = Field(PartnerSort.RECEIVED, description="The column to sort by")
     order: str = Field("desc", pattern="^(asc|desc)$", description="asc or desc; partners without a figure last")
+    limit: int | None = Field(None, ge=1, le=10_000, description="Only the first partners (default: all)")
 
 
 # -- answers ---------------------------------------------------------------------------------------------
@@ -167,6 +168,7 @@ class PartnersPublic(BaseModel):
 
     from_: date = Field(serialization_alias="from")
     to: date
+    total: int = Field(description="Partners in the program (`partners` holds the first `limit`)")
     partners: list[PartnerRow]
 
 
@@ -272,25 +274,13 @@ def get_insights_csv(principal: CurrentUser, query: Annotated[CsvQuery, Query()]
 def get_partner_table(principal: ProgramStaff, query: Annotated[PartnersQuery, Query()], engine: EngineDep,
                       now: Now) -> PartnersPublic:
     """Program staff: every partner's figures over the same dates, sorted."""
-    first, last, table = partner_table(engine, principal, InsightQuery(query.from_, query.to), now=now)
+    first, last, table, total = partner_table(
+        engine, principal, InsightQuery(query.from_, query.to), now=now, sort=query.sort.value,
+        descending=query.order == "desc", limit=query.limit)
     rows = [PartnerRow(partner_id=p.partner_id, name=p.name, totals=_totals(p.figures),
                        acceptance_rate=p.acceptance_rate, win_rate=p.win_rate, response=_response(p.response))
             for p in table]
-    rows.sort(key=lambda r: (r.name.casefold(), r.partner_id))
-    if query.sort is not PartnerSort.NAME:  # stable: ties stay in name order; partners without the figure last
-        known = [r for r in rows if _figure(r, query.sort) is not None]
-        rows = sorted(known, key=lambda r: _figure(r, query.sort), reverse=query.order == "desc") + [
-            r for r in rows if _figure(r, query.sort) is None]
-    elif query.order == "desc":
-        rows.reverse()
-    return PartnersPublic(from_=first, to=last, partners=rows)
-
-
-def _figure(row: PartnerRow, sort: PartnerSort) -> float | int | None:
-    for part in (row.totals, row.response, row):
-        if sort.value in type(part).model_fields:
-            return getattr(part, sort.value)
-    return None
+    return PartnersPublic(from_=first, to=last, total=total, partners=rows)
 
 
 @router.get("/insights/quality", response_model=CalibrationPublic)

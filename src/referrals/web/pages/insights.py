@@ -80,31 +80,16 @@ def program_page(request: Request, principal: ProgramStaff, engine: EngineDep, n
     sort = request.query_params.get("sort", "received")
     sort = sort if sort in SORTS else "received"
     order = "asc" if request.query_params.get("order") == "asc" else "desc"
-    table = []
+    table, total = [], 0
     if query.partner_id is None:
-        _, _, rows = partner_table(engine, principal, InsightQuery(query.first, query.last), now=now)
-        table = _sorted(rows, sort, order)
+        _, _, table, total = partner_table(engine, principal, InsightQuery(query.first, query.last), now=now,
+                                           sort=sort, descending=order == "desc", limit=PARTNER_ROWS)
     fmt = Formatter(language_of(request), "UTC", now)
     bands = [(b.low, b.high, b.predicted, b.actual) for b in calibration.bands]
     return render(request, "insights_program.html", {
-        **context, "partners": table[:PARTNER_ROWS], "partner_count": len(table), "sort": sort, "order": order,
+        **context, "partners": table, "partner_count": total, "sort": sort, "order": order,
         "calibration": calibration, "calibration_chart": charts.calibration(bands, fmt.percent),
     })
-
-
-def _sorted(rows: list, sort: str, order: str) -> list:
-    def figure(row):
-        if sort == "name":
-            return row.name.casefold()
-        if sort == "received":
-            return row.figures["received"]
-        if sort in ("acceptance_rate", "win_rate"):
-            return getattr(row, sort)
-        return getattr(row.response, sort)
-
-    rows = sorted(rows, key=lambda r: (r.name.casefold(), r.partner_id))
-    known = [r for r in rows if figure(r) is not None]
-    return sorted(known, key=figure, reverse=order == "desc") + [r for r in rows if figure(r) is None]
 
 
 def _parse(request: Request, params: QueryParams, *, staff: bool) -> tuple[InsightQuery, str | None]:

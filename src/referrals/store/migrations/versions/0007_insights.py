@@ -28,9 +28,11 @@ CAPTURED = ("location_id", "created_at", "informational", "is_test", "source", "
 LOG_COLUMNS = ", ".join(("partner_id", "sign", "lead_id", *CAPTURED))
 
 
+COUNTS = ("received", "accepted", "declined", "expired", "won", "lost", "open", "waiting", "answered", "on_time")
+
+
 def _figures() -> list[sa.Column]:
-    counts = [sa.Column(name, sa.Integer(), server_default="0", nullable=False) for name in (
-        "received", "accepted", "declined", "expired", "won", "lost", "open", "waiting", "answered", "on_time")]
+    counts = [sa.Column(name, sa.Integer(), server_default="0", nullable=False) for name in COUNTS]
     return [*counts, sa.Column("cents", sa.BigInteger(), server_default="0", nullable=False),
             sa.Column("histogram", sa.LargeBinary(), nullable=True)]
 
@@ -106,8 +108,12 @@ def upgrade() -> None:
         *_figures(),
         sa.PrimaryKeyConstraint("partner_id", "grain", "dim", "start", "key", "location_id",
                                 name=op.f("pk_insight_rollup")),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_insight_rollup_dim", "insight_rollup", ["grain", "dim", "start", "partner_id"], unique=False)
+    op.create_index("ix_insight_rollup_all", "insight_rollup", ["grain", "start", "partner_id", *COUNTS],
+                    unique=False, sqlite_where=sa.text("dim = 'all'"), postgresql_where=sa.text("dim = 'all'"))
+    op.create_index("ix_insight_rollup_waiting", "insight_rollup", ["start", "partner_id"], unique=False,
+                    sqlite_where=sa.text("dim = 'waiting'"), postgresql_where=sa.text("dim = 'waiting'"))
     op.create_table(
         "insight_program_rollup",
         sa.Column("grain", sa.String(length=1), nullable=False),
@@ -116,6 +122,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=32), nullable=False),
         *_figures(),
         sa.PrimaryKeyConstraint("grain", "dim", "start", "key", name=op.f("pk_insight_program_rollup")),
+        sqlite_with_rowid=False,
     )
     sqlite = op.get_bind().dialect.name == "sqlite"
     for statement in _sqlite_triggers() if sqlite else _postgres_triggers():
@@ -135,7 +142,8 @@ def downgrade() -> None:
         op.execute(sa.text("DROP FUNCTION IF EXISTS insight_leads_inserted()"))
         op.execute(sa.text("DROP FUNCTION IF EXISTS insight_leads_updated()"))
     op.drop_table("insight_program_rollup")
-    op.drop_index("ix_insight_rollup_dim", table_name="insight_rollup")
+    op.drop_index("ix_insight_rollup_waiting", table_name="insight_rollup")
+    op.drop_index("ix_insight_rollup_all", table_name="insight_rollup")
     op.drop_table("insight_rollup")
     op.drop_index("ix_insight_changes_partner", table_name="insight_changes")
     op.drop_table("insight_changes")
