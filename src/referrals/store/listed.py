@@ -26,26 +26,30 @@ class ListedLead:
 
     @property
     def state(self) -> LeadState:
-        c = self.columns
-        cta, kind = c.call_to_action, c.type
+        m = self.columns._mapping
+        cta, kind, employees = m["call_to_action"], m["type"], m["deal_employees"]
         return LeadState(
-            c.partner_id, Status(c.status), bool(c.informational),
-            asks_for_contact(bool(c.customer_requested_contact), cta and CallToAction(cta), kind and LeadType(kind)),
-            c.created_at, c.response_due_at, c.archive_due_at,
-            None if c.deal_name is None else len(c.deal_employees or ()),
+            m["partner_id"], Status(m["status"]), bool(m["informational"]),
+            asks_for_contact(bool(m["customer_requested_contact"]), cta and CallToAction(cta), kind and LeadType(kind)),
+            m["created_at"], m["response_due_at"], m["archive_due_at"],
+            None if m["deal_name"] is None else len(employees or ()),
         )
 
     @property
     def customer(self) -> Customer:
+        return Customer(**self.customer_fields())
+
+    def customer_fields(self) -> dict[str, Any]:
         """The customer as readers may see it: contact details withheld by the same rule as `visible_customer`."""
-        c = self.columns
-        withheld = withholds_contact(c.outcome)
-        return Customer(
-            company=c.customer_company,
-            first_name=None if withheld else c.customer_first_name,
-            last_name=None if withheld else c.customer_last_name,
-            title=None if withheld else c.customer_title,
-            email=None if withheld else c.customer_email,
-            phone=None if withheld else c.customer_phone,
-            country=c.customer_country, company_size=c.customer_company_size, industry=c.customer_industry,
-        )
+        m = self.columns._mapping
+        shown = not withholds_contact(m["outcome"])
+        return {
+            "company": m["customer_company"],
+            "first_name": m["customer_first_name"] if shown else None,
+            "last_name": m["customer_last_name"] if shown else None,
+            "title": m["customer_title"] if shown else None,
+            "email": m["customer_email"] if shown else None,
+            "phone": m["customer_phone"] if shown else None,
+            "country": m["customer_country"], "company_size": m["customer_company_size"],
+            "industry": m["customer_industry"],
+        }

@@ -67,35 +67,39 @@ def lead_public(lead: Lead, *, favorite: bool, now: datetime, viewer: Principal)
 def listed_public(item: ListedLead, *, now: datetime, viewer: Principal) -> dict[str, Any]:
     """A list row in LeadPublic's shape, straight from its columns (no Lead): the dict is validated once with the
     page (`LeadsPublic`). `tests/e2e/test_api_listed.py` holds it equal to `lead_public` of the same lead."""
-    c, state = item.columns, item.state
-    return dict(
-        id=c.id, partner_id=c.partner_id, location_id=c.location_id, type=c.type, qualification=c.qualification,
-        source=c.source, call_to_action=c.call_to_action, offer={"id": c.offer_id, "title": c.offer_title},
-        referrer={"kind": c.referrer_kind, "id": c.referrer_id, "email": c.referrer_email},
-        customer=asdict(item.customer), message=c.message,
-        customer_requested_contact=bool(c.customer_requested_contact), status=c.status, outcome=c.outcome,
-        informational=bool(c.informational), urgency=state.urgency(now), created_at=c.created_at,
-        response_due_at=c.response_due_at, archive_due_at=c.archive_due_at, accepted_at=c.accepted_at,
-        archived_at=c.archived_at, email_validity=c.email_validity, phone_validity=c.phone_validity,
-        spam_reasons=list(c.spam_reasons or ()),
-        quality={"label": c.quality_label, "probability": float(c.quality_probability),
-                 "factors": list(c.quality_factors)},
-        favorite=item.favorite, allowed_actions=list(state.allowed_actions(now, viewer)), deal=_listed_deal(c),
-        closing=({"reason": c.closing_reason, "notes": c.closing_notes or ""}
-                 if c.closing_reason is not None or c.closing_notes is not None else None),
-        is_test=bool(c.is_test), etag=f'"{c.id}.{c.version}"',
-    )
+    m, state = item.columns._mapping, item.state
+    closed = m["closing_reason"] is not None or m["closing_notes"] is not None
+    return {
+        "id": m["id"], "partner_id": m["partner_id"], "location_id": m["location_id"], "type": m["type"],
+        "qualification": m["qualification"], "source": m["source"], "call_to_action": m["call_to_action"],
+        "offer": {"id": m["offer_id"], "title": m["offer_title"]},
+        "referrer": {"kind": m["referrer_kind"], "id": m["referrer_id"], "email": m["referrer_email"]},
+        "customer": item.customer_fields(), "message": m["message"],
+        "customer_requested_contact": bool(m["customer_requested_contact"]), "status": m["status"],
+        "outcome": m["outcome"], "informational": bool(m["informational"]), "urgency": state.urgency(now),
+        "created_at": m["created_at"], "response_due_at": m["response_due_at"],
+        "archive_due_at": m["archive_due_at"], "accepted_at": m["accepted_at"], "archived_at": m["archived_at"],
+        "email_validity": m["email_validity"], "phone_validity": m["phone_validity"],
+        "spam_reasons": list(m["spam_reasons"] or ()),
+        "quality": {"label": m["quality_label"], "probability": float(m["quality_probability"]),
+                    "factors": list(m["quality_factors"])},
+        "favorite": item.favorite, "allowed_actions": list(state.allowed_actions(now, viewer)),
+        "deal": _listed_deal(m),
+        "closing": {"reason": m["closing_reason"], "notes": m["closing_notes"] or ""} if closed else None,
+        "is_test": bool(m["is_test"]), "etag": f'"{m["id"]}.{m["version"]}"',
+    }
 
 
-def _listed_deal(c: Any) -> dict[str, Any] | None:
-    if c.deal_name is None:
+def _listed_deal(m: Any) -> dict[str, Any] | None:
+    if m["deal_name"] is None:
         return None
-    return dict(
-        deal_name=c.deal_name, estimated_value={"amount": f"{Decimal(c.deal_amount):.2f}", "currency": c.deal_currency},
-        team_member_ids=list(c.deal_team or ()), estimated_purchase_date=c.deal_purchase_date,
-        notes=c.deal_notes or "", campaign_id=c.deal_campaign_id or "", crm_id=c.deal_crm_id or "",
-        customer_contacts=list(c.deal_contacts or ()), employees=list(c.deal_employees or ()),
-    )
+    return {
+        "deal_name": m["deal_name"],
+        "estimated_value": {"amount": f"{Decimal(m['deal_amount']):.2f}", "currency": m["deal_currency"]},
+        "team_member_ids": list(m["deal_team"] or ()), "estimated_purchase_date": m["deal_purchase_date"],
+        "notes": m["deal_notes"] or "", "campaign_id": m["deal_campaign_id"] or "", "crm_id": m["deal_crm_id"] or "",
+        "customer_contacts": list(m["deal_contacts"] or ()), "employees": list(m["deal_employees"] or ()),
+    }
 
 
 def lead_detail_public(lead: Lead, *, favorite: bool, history: list[dict], now: datetime,
