@@ -110,6 +110,16 @@ def test_search_finds_a_lead_by_email_phone_id_and_external_id_but_not_an_expire
     assert gone.id not in found("tailspin.example")
 
 
+def test_search_finds_a_deal_name_with_accents_in_any_case(client, engine, partner_a):
+    # given an accepted lead whose deal name has accents
+    lead = factories.ingest(engine, factories.SALES, partner_a.id)
+    terms = factories.deal_terms((partner_a.admin.id,), name="Rinnovo Società Müller")
+    accept_lead(engine, partner_a.tenant.admin, lead.id, terms, now=factories.NOW)
+    # then a part of it is found as typed, and in another case
+    for term in ("Società Müller", "società", "rinnovo"):
+        assert _ids(client.get("/api/v1/leads", params={"q": term}, headers=partner_a.reader.headers)) == {lead.id}
+
+
 def _allowed(client, partner, lead_id: str, user: str) -> list[str]:
     response = client.get(f"/api/v1/leads/{lead_id}", headers=getattr(partner, user).headers)
     assert response.status_code == 200, response.text

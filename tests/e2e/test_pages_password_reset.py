@@ -168,3 +168,32 @@ def test_only_a_hash_of_the_link_is_stored_and_requests_are_limited(engine: Engi
 
 def _without_csrf(html: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]+"', "", html)
+
+
+def test_a_made_up_link_is_refused_before_any_password_is_hashed(app, monkeypatch):
+    # given an attacker posting new passwords to links that do not exist
+    hashed = []
+    monkeypatch.setattr("referrals.services.passwords._checked", lambda *args: hashed.append(args) or "x")
+    browser = Browser(app)
+    browser.get("/password/forgot")
+    answer = browser.post("/password/reset/not-a-real-token", {"password": NEW_PASSWORD,
+                                                                 "confirm_password": NEW_PASSWORD})
+    # then the link is gone, and argon2 never ran
+    assert answer.status_code == 410
+    assert hashed == []
+
+
+def test_forgot_and_reset_posts_are_limited_per_address(app):
+    # given one address posting the two password forms again and again
+    browser = Browser(app)
+    browser.get("/password/forgot")
+    answers = [browser.post("/password/forgot", {"email": f"nobody{i}@example.com"}).status_code for i in range(8)]
+    answers += [browser.post("/password/reset/made-up", {"password": NEW_PASSWORD,
+                                                         "confirm_password": NEW_PASSWORD}).status_code
+                for _ in range(4)]
+    # then the posts past ten a minute are refused with 429 and Retry-After
+    assert answers[:10].count(429) == 0
+    assert answers[10:] == [429, 429]
+    refused = browser.post("/password/forgot", {"email": "again@example.com"})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert 'data-testid="too-many"' in refused.text

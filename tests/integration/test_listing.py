@@ -26,6 +26,7 @@ from referrals.domain.text import fold
 from referrals.services.lifecycle import accept_lead, decline_lead
 from referrals.services.reading import get_lead, list_leads, set_favorite, tab_counts
 from referrals.store.leadrows import row_to_lead
+from referrals.store.listing import encode_cursor
 from tests.factories import INFORMATIONAL_KINDS, NOW, add_tenant, deal_terms, ingest, restamp
 
 
@@ -344,6 +345,18 @@ def test_a_cursor_from_another_sort_is_refused(catalog):
 def test_a_tampered_cursor_is_refused(catalog):
     with pytest.raises(InvalidInput):
         list_leads(catalog.engine, catalog.tenant.reader, PageRequest(limit=2, cursor="bm90IGEgY3Vyc29y"))
+
+
+@pytest.mark.parametrize("sort, value, last_id", [
+    (Sort.NEWEST, "2026-01-01T00:00:00+00:00", "x\udc80"), (Sort.CUSTOMER, "a\x00b", "01abc"),
+    (Sort.CUSTOMER, "ok", "x" * 5000)])
+def test_a_cursor_carrying_text_the_input_policy_refuses_is_refused_by_name(catalog, sort, value, last_id):
+    # given a cursor forged to carry a lone surrogate, a NUL or a huge id (the same on both databases)
+    forged = encode_cursor(sort, value, last_id)
+    # then it is refused as an invalid cursor, never sent to the database
+    with pytest.raises(InvalidInput) as raised:
+        list_leads(catalog.engine, catalog.tenant.reader, PageRequest(sort=sort, limit=2, cursor=forged))
+    assert "cursor" in raised.value.fields
 
 
 def test_the_last_page_has_no_next_cursor(catalog):

@@ -2,7 +2,9 @@
 outbox knows whether to retry."""
 
 import smtplib
+import socket
 import ssl
+import threading
 from email.message import EmailMessage
 
 from referrals.config import Settings
@@ -16,10 +18,14 @@ class TransientFailure(Exception):
     """The server was unreachable, dropped the connection or asked us to retry later (4xx)."""
 
 
+SEND_DEADLINE = 60.0  # seconds for a whole send: the outbox's two-minute lease must outlast it
+
+
 class SmtpMailer:
-    def __init__(self, settings: Settings, timeout: float = 20.0):
+    def __init__(self, settings: Settings, timeout: float = 20.0, deadline: float = SEND_DEADLINE):
         self.settings = settings
-        self.timeout = timeout
+        self.timeout = timeout  # a step (connect, each reply)
+        self.deadline = deadline  # the whole send: a server answering a byte at a time cannot stretch it
 
     @property
     def configured(self) -> bool:
@@ -33,12 +39,17 @@ class SmtpMailer:
                                           context=ssl.create_default_context())
             else:
                 client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=self.timeout)
-            with client:
-                if s.smtp_tls == "starttls":
-                    client.starttls(context=ssl.create_default_context())
-                if s.smtp_user:
-                    client.login(s.smtp_user, s.smtp_password)
-                client.send_message(message)
+            watchdog = threading.Timer(self.deadline, _cut, (client,))
+            watchdog.start()
+            try:
+                with client:
+                    if s.smtp_tls == "starttls":
+                        client.starttls(context=ssl.create_default_context())
+                    if s.smtp_user:
+                        client.login(s.smtp_user, s.smtp_password)
+                    client.send_message(message)
+            finally:
+                watchdog.cancel()
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _ in error.recipients.values()]
             raise (PermanentFailure if all(c >= 500 for c in codes) else TransientFailure)(str(error)) from error
@@ -48,6 +59,16 @@ class SmtpMailer:
             ) from error
         except (smtplib.SMTPException, OSError) as error:
             raise TransientFailure(f"{type(error).__name__}: {error}") from error
+
+
+def _cut(client: smtplib.SMTP) -> None:
+    """Past the deadline: shut the connection, so the blocked send fails (and is retried later) instead of outliving
+    its claim on the message."""
+    try:
+        if client.sock is not None:
+            client.sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def build_message(*, sender: str, recipient: str, subject: str, text: str, html: str, key: str) -> EmailMessage:

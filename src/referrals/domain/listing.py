@@ -125,8 +125,9 @@ class FilterField:
 
 FILTERS: tuple[FilterField, ...] = (
     FilterField("q", FilterKind.SEARCH,
-                "A part of the customer's company or name, email or phone, or of the deal name; or a whole lead id "
-                "or external id (case and accents ignored; an expired lead's withheld contacts are not searched)",
+                "A part of the customer's company or name (case and accents ignored), of the email, phone or deal "
+                "name (case ignored), or a whole lead id or external id; an expired lead's withheld contacts are "
+                "not searched",
                 ("customer_key", "customer_email", "customer_phone", "deal_name", "id", "external_id")),
     FilterField("customer", FilterKind.TEXT,
                 "A part of the customer's company or contact name (case and accents ignored)", ("customer_key",)),

@@ -8,7 +8,8 @@ a crash between the accept and the mark can resend that one message (with the sa
 runs out; nothing is ever lost. Failures retry with exponential backoff; permanent refusals and exhausted retries
 are kept as `failed`.
 
-`LEASE` must outlast one send: the SMTP client's timeout (20 s a step) keeps a send well inside it.
+`LEASE` must outlast one send: the SMTP client cuts a send off after `SEND_DEADLINE` (60 s) however slowly the
+server answers (adapters/smtp.py), and the claim is renewed right before it.
 """
 
 from collections.abc import Callable

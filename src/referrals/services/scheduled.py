@@ -1,7 +1,9 @@
 """Every scheduled job once, as of an instant: what `referrals sweep --now` and the tests run."""
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -23,10 +25,17 @@ class JobsReport:
     insight_changes: int = 0  # lead changes folded into the insights rollups
 
 
+def _running_from(start: datetime) -> Callable[[], datetime]:
+    """A clock that reads `start` at first and then moves with real time: the outbox's leases must age while a long
+    drain sends, even when the jobs run as of another instant."""
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
+
+
 def run_once(engine: Engine, settings: Settings, *, now: datetime) -> JobsReport:
     swept = sweep(engine, now=now)
     digests = send_due_digests(engine, now=now)
-    drained = drain(engine, SmtpMailer(settings), now=now)
+    drained = drain(engine, SmtpMailer(settings), clock=_running_from(now))
     refreshed = refresh_partner_stats(engine, now=now)
     folded = fold_changes(engine)  # after the sweep, so its expiries are folded too
     return JobsReport(swept, digests, drained, refreshed, folded)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, t
 from referrals.domain.enums import QUALIFIED, Outcome, Qualification
 from referrals.domain.errors import InvalidInput
 from referrals.domain.listing import FilterField, FilterKind, LeadFilter, PageRequest, Sort, Tab
-from referrals.domain.text import fold
+from referrals.domain.text import fold, text_problem
 from referrals.store.listed import ListedLead
 from referrals.store.scope import of_partner
 from referrals.store.tables import ID, favorites, lead_tallies, leads
@@ -93,13 +93,14 @@ def _search(declared: FilterField, term: str) -> list:
     term = term.strip()
     if not term:
         return []
-    pattern = _contains(term)
+    folded = _contains(term)  # the name key is stored folded (no accents)
+    lowered = f"%{_escape_like(term.lower())}%"  # the others are lowered in SQL, which keeps accents
     shown = or_(leads.c.outcome.is_(None), leads.c.outcome != Outcome.EXPIRED.value)
     return [or_(
-        leads.c.customer_key.like(pattern, escape="\\"),
-        func.lower(leads.c.deal_name).like(pattern, escape="\\"),
-        and_(shown, or_(func.lower(leads.c.customer_email).like(pattern, escape="\\"),
-                        leads.c.customer_phone.like(pattern, escape="\\"))),
+        leads.c.customer_key.like(folded, escape="\\"),
+        func.lower(leads.c.deal_name).like(lowered, escape="\\"),
+        and_(shown, or_(func.lower(leads.c.customer_email).like(lowered, escape="\\"),
+                        leads.c.customer_phone.like(lowered, escape="\\"))),
         leads.c.id == term,
         leads.c.external_id == term,
     )]
@@ -206,6 +207,9 @@ def decode_cursor(cursor: str, sort: Sort) -> tuple[Any, str]:
         sort_name, value, last_id = json.loads(raw)
         if sort_name != sort.value or not isinstance(last_id, str):
             raise ValueError("the cursor belongs to another sort")
+        for part in (last_id, value if isinstance(value, str) else ""):  # the cursor's text follows the input policy
+            if len(part) > 1000 or text_problem(part) is not None:
+                raise ValueError("bad cursor text")
         if sort in (Sort.NEWEST, Sort.OLDEST, Sort.DEADLINE):
             value = datetime.fromisoformat(value)
             if value.tzinfo is None:

@@ -22,7 +22,8 @@ def _batch_of_due(conn: Connection, rule: TimedArchive, now: datetime, batch: in
     deadline = leads.c[rule.deadline]
     due = (
         select(leads.c.partner_id, leads.c.id)
-        .where(leads.c.status == rule.from_status.value, deadline.is_not(None), deadline <= now)
+        .where(leads.c.status == rule.from_status.value, deadline.is_not(None), deadline <= now,
+               leads.c.informational.is_(rule.informational))
         .order_by(deadline)
         .limit(batch)
     )

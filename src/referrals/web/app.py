@@ -13,7 +13,7 @@ from referrals.web.bodylimit import BodyLimit
 from referrals.web.headers import SecurityHeaders, wrap_outermost
 from referrals.web.kick import KickOutboxAfterWrites
 from referrals.web.pages import register_pages
-from referrals.web.ratelimit import CONTACT_RATE, INBOUND_RATE, Limiters
+from referrals.web.ratelimit import CONTACT_RATE, INBOUND_RATE, RESET_RATE, Limiters
 from referrals.web.ratelimit_signin import SignInLimiter
 from referrals.web.session import api_session_principal
 
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     limiters = Limiters(settings.redis_url, settings.rate_limit_prefix)  # memory, or Redis shared by processes
     app.state.inbound_limiter = limiters.limit("inbound", INBOUND_RATE)  # per inbound key
     app.state.directory_limiter = limiters.limit("contact", CONTACT_RATE)  # per client address
+    app.state.password_limiter = limiters.limit("password", RESET_RATE)  # per client address
     app.state.signin_limiter = SignInLimiter(limiters, settings.login_rate_limit, settings.login_address_rate_limit)
     app.state.session_principal = api_session_principal  # the API also accepts the pages' session cookie
     app.state.kick_outbox = None  # `referrals serve` installs the job queue's outbox kick here

@@ -68,9 +68,14 @@ async def get_directory_limiter(request: Request) -> Limit:
     return request.app.state.directory_limiter
 
 
+async def get_password_limiter(request: Request) -> Limit:
+    return request.app.state.password_limiter
+
+
 # Both key on web.client.client_address (the peer, or X-Forwarded-For from REFERRALS_TRUSTED_PROXIES only).
 SignInLimiterDep = Annotated[SignInLimiter, Depends(get_signin_limiter)]  # per address, per email and address
 DirectoryLimiter = Annotated[Limit, Depends(get_directory_limiter)]  # the Contact me form, per address
+PasswordLimiter = Annotated[Limit, Depends(get_password_limiter)]  # forgotten-password and reset posts, per address
 
 
 def get_principal(

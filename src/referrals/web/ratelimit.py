@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 INBOUND_RATE = "600/minute"  # per inbound key: far above any marketplace's pace, well below a flood
+RESET_RATE = "10/minute"  # forgotten-password requests and reset-link posts, per client address: each may
+# hash a password with argon2 (64 MiB), so they are limited like sign-in
 CONTACT_RATE = "5/minute"  # Contact me, per client address (API and page alike): a person sends one or two
 
 
