@@ -22,17 +22,6 @@ class PartnerUser:
     roles: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class PartnerLocation:
-    id: str
-    country: str
-    city: str
-    contact_name: str
-    contact_email: str
-    contact_phone: str
-    inbound_key_created_at: datetime | None  # when the live key was issued; None when there is none
-
-
 def _partner_of(principal: Principal) -> str:
     if principal.partner_id is None:
         raise Forbidden("Only a partner's own users can see its users and locations.")
@@ -46,19 +35,13 @@ def list_users(engine: Engine, principal: Principal) -> list[PartnerUser]:
     return [PartnerUser(m.id, m.email, m.name, m.roles) for m in members]
 
 
-def list_locations(engine: Engine, principal: Principal) -> list[PartnerLocation]:
+def list_locations(engine: Engine, principal: Principal) -> list[partners.Location]:
     """Only Referrals admins, who hand the keys out, see when each location's key was issued."""
     partner_id = _partner_of(principal)
     show_keys = principal.has(Role.REFERRALS_ADMIN)
     with reading(engine) as conn:
         places = partners.locations_of(conn, partner_id)
-    return [
-        PartnerLocation(
-            p.id, p.country, p.city, p.contact_name, p.contact_email, p.contact_phone,
-            p.live_key_at if show_keys else None,
-        )
-        for p in places
-    ]
+    return [p if show_keys else p._replace(inbound_key_created_at=None) for p in places]
 
 
 def rotate_location_key(engine: Engine, principal: Principal, location_id: str, *, now: datetime) -> str:

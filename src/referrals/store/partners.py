@@ -17,7 +17,7 @@ class Location(NamedTuple):
     contact_name: str
     contact_email: str
     contact_phone: str
-    live_key_at: datetime | None  # when the live inbound key was issued; None when there is none
+    inbound_key_created_at: datetime | None  # when the live inbound key was issued; None when there is none
 
 
 def exists(conn: Connection, partner_id: str) -> bool:

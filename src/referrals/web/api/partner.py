@@ -28,7 +28,7 @@ def partner_users(principal: PartnerMember, engine: EngineDep) -> list[UserPubli
 @router.get("/partner/locations", response_model=list[LocationPublic])
 def partner_locations(principal: PartnerMember, engine: EngineDep) -> list[LocationPublic]:
     """The partner's locations; Referrals admins also see when each live inbound key was issued."""
-    return [LocationPublic(**vars(loc)) for loc in list_locations(engine, principal)]
+    return [LocationPublic(**loc._asdict()) for loc in list_locations(engine, principal)]
 
 
 @router.post("/partner/locations/{location_id}/inbound-key", response_model=InboundKeyPublic,
