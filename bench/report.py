@@ -66,6 +66,21 @@ def rows(result: dict) -> list[tuple[str, str, str, str, str, str]]:
                 f"{sfloor['seconds']:.2f} s; longest {sfloor['max_statement_ms']:.0f} ms", f"{sw['ratio']:.1f}×",
                 "≤ 1.5× floor; no statement > 300 ms",
                 _ok(sw["ratio"] <= 1.5 and product["max_statement_ms"] <= 300)))
+    ins = result.get("insights")
+    if ins:
+        fold = ins["fold"]
+        out.append(("insights: fold the change log", f"{fold['changes']:,} changes in {fold['seconds']:.1f} s"
+                    + (f" ({fold['changes_per_s']:,}/s)" if fold["changes_per_s"] else ""), "-", "-", "-", "-"))
+        for key, label, target in (
+                ("api_big_year", "insights: GET /api/v1/insights, big partner, one year", 100),
+                ("api_program_year", "insights: GET /api/v1/insights, program-wide, one year", 100),
+                ("page_big_year", "insights: GET /insights page, big partner, one year", 150),
+                ("api_partners_year", "insights: GET /api/v1/insights/partners, one year", None),
+                ("api_quality_year", "insights: GET /api/v1/insights/quality, one year", None),
+                ("page_program_year", "insights: GET /program/insights page, one year", None)):
+            figure = ins[key]
+            out.append((label, f"{figure['p50_ms']:.1f} / {figure['p95_ms']:.1f} ms", "-", "-",
+                        f"p95 ≤ {target} ms" if target else "-", _ok(figure["p95_ms"] <= target) if target else "-"))
     page = result["page"]
     if "skipped" in page:
         out.append(("page: GET /leads (50 rows)", "not measured: " + page["skipped"], "-", "-", "p95 ≤ 50 ms",

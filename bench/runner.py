@@ -324,6 +324,69 @@ def measure_page(server: Server, info: generate.BenchSet, runs: int) -> dict:
     return result | {"table_rows_seen": rows}
 
 
+# -- insights -------------------------------------------------------------------------------------------
+
+def _signed_in(server: Server, email: str) -> httpx.Client:
+    web = httpx.Client(base_url=server.base, timeout=120)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/signin").text).group(1)
+    r = web.post("/signin", data={"email": email, "password": generate.PASSWORD, "csrf_token": csrf})
+    if r.status_code not in (200, 302, 303):
+        raise RuntimeError(f"sign-in as {email} answered {r.status_code}")
+    return web
+
+
+def ensure_program_password(engine, info: generate.BenchSet) -> str:
+    """The program admin signs in with the benchmark password (data sets made before it had one)."""
+    from referrals.services.auth import hash_password
+
+    with writing(engine) as conn:
+        conn.execute(users.update().where(users.c.email == info.program_email, users.c.password_hash.is_(None))
+                     .values(password_hash=hash_password(generate.PASSWORD)))
+    return info.program_email
+
+
+def measure_insights(engine, server: Server, info: generate.BenchSet, runs: int) -> dict:
+    """First the insights job folds the change log (after a migration: every lead; after a run: the sweep's and
+    the restores' changes), then a year of the big partner and of the program over HTTP (JSON and pages), the
+    partner table and the calibration."""
+    from datetime import timedelta
+
+    from referrals.services.insights import fold_changes
+
+    t0 = time.perf_counter()
+    folded = fold_changes(engine)
+    seconds = time.perf_counter() - t0
+    out: dict = {"fold": {"changes": folded, "seconds": round(seconds, 1),
+                          "changes_per_s": round(folded / seconds) if folded else None}}
+    last = datetime.fromisoformat(info.now).date()
+    year = f"from={last - timedelta(days=364)}&to={last}"
+
+    def getter(http: httpx.Client, path: str):
+        def get():
+            r = http.get(path)
+            if r.status_code != 200:
+                raise RuntimeError(f"GET {path} answered {r.status_code}: {r.text[:300]}")
+        return get
+
+    with client(server, info.big_token) as http:
+        out["api_big_year"] = summary(timed(getter(http, f"/api/v1/insights?{year}"), runs))
+        received = http.get(f"/api/v1/insights?{year}").json()["totals"]["received"]
+        out["api_big_year"]["received"] = received
+    with client(server, info.program_token) as http:
+        out["api_program_year"] = summary(timed(getter(http, f"/api/v1/insights?{year}"), runs))
+        out["api_partners_year"] = summary(timed(getter(http, f"/api/v1/insights/partners?{year}"), max(5, runs // 4)))
+        out["api_quality_year"] = summary(timed(getter(http, f"/api/v1/insights/quality?{year}"), runs))
+    for email, key, path, times in ((info.big_admin_email, "page_big_year", "/insights", runs),
+                                    (ensure_program_password(engine, info), "page_program_year", "/program/insights",
+                                     max(5, runs // 4))):
+        web = _signed_in(server, email)
+        try:
+            out[key] = summary(timed(getter(web, f"{path}?{year}"), times))
+        finally:
+            web.close()
+    return out
+
+
 # -- ingest ---------------------------------------------------------------------------------------------
 
 def _lead_body(origin, customer, message, partner_id: str, external_id: str) -> dict:
@@ -340,7 +403,8 @@ def clean_ingest_partner(engine, partner_id: str) -> None:
     with writing(engine) as conn:
         conn.execute(delete(lead_history).where(lead_history.c.partner_id == partner_id))
         conn.execute(delete(outbox).where(outbox.c.partner_id == partner_id))
-        tables = ["favorites", "action_reads"] + (["lead_tallies"] if inspect(conn).has_table("lead_tallies") else [])
+        tables = ["favorites", "action_reads"] + [name for name in ("lead_tallies", "insight_changes")
+                                                  if inspect(conn).has_table(name)]  # (migrations 0005, 0007)
         for table in tables:  # the ingest partner's leads all go (lead_tallies: none before migration 0005)
             conn.execute(text(f"DELETE FROM {table} WHERE partner_id = :p"), {"p": partner_id})  # noqa: S608
         conn.execute(delete(leads).where(leads.c.partner_id == partner_id))
@@ -600,6 +664,8 @@ def run(info: generate.BenchSet, *, runs: int, deep_pages: int, singles: int, ba
         result["plan"] = explain_big_partner(engine, info)
         progress("page: GET /leads with a session")
         result["page"] = measure_page(server, info, runs)
+        progress("insights: fold the change log, then a year of the big partner and of the program")
+        result["insights"] = measure_insights(engine, server, info, runs)
         progress("ingest: single POST, batch POST, ingest_many, raw insert")
         result["ingest"] = measure_ingest(engine, server, info, singles, batch_leads)
     finally:

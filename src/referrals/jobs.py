@@ -73,6 +73,7 @@ def sweep_leads() -> None:
     report = sweep(_engine(), now=_now())
     if report.expired or report.retired:
         log.info("sweep: expired %s, retired %s", report.expired, report.retired)
+        fold_changes(_engine())  # at once: until folded, every insights view adds up each of those changes
 
 
 @huey.periodic_task(crontab(minute="*/5"))
