@@ -85,7 +85,9 @@ def fold_changes(engine: Engine, *, batch: int = FOLD_BATCH) -> int:
             changes = store.take_changes(conn, batch)
             if not changes:
                 return folded
-            zones = {p: ZoneInfo(z) for p, z in store.zones(conn, {c.partner_id for c in changes}).items()}
+            ids = {c.partner_id for c in changes}
+            known = store.zones(conn, ids)
+            zones = {p: ZoneInfo(known.get(p, "UTC")) for p in ids}  # a partner gone from the table: UTC days
             partner_rows, program_rows = fold(((c.partner_id, c.sign, c) for c in changes), zones)
             store.add_to_rollups(conn, partner_rows, program_rows)
         folded += len(changes)
@@ -152,7 +154,7 @@ def partner_table(engine: Engine, principal: Principal, query: InsightQuery, *, 
         # the log of every zone: a day either side of the UTC dates, then each partner's own days
         start, end = instants(first - timedelta(days=1), last + timedelta(days=1), UTC)
         for change in store.pending(conn, None, start, end):
-            zone = zones[change.partner_id]
+            zone = zones.get(change.partner_id, UTC)
             if first <= local_day(change.created_at, zone) <= last:
                 add_changes(found.setdefault(change.partner_id, {}), {}, [(change.sign, change)], zone)
         figures = {p: found.get(p, {}).get((Dim.ALL, "")) or Figures() for p, _ in names}
