@@ -43,4 +43,4 @@ def test_a_quick_send_is_not_cut(smtp):
 
 
 def test_the_deadline_leaves_the_lease_room_for_the_connection_too():
-    assert SEND_DEADLINE + 2 * 20.0 < LEASE.total_seconds()
+    assert LEASE.total_seconds() > SEND_DEADLINE + 2 * 20.0
