@@ -10,6 +10,7 @@ import pytest
 
 from referrals.config import Settings
 from referrals.domain.enums import Role
+from referrals.services.insights import fold_changes
 from referrals.services.scheduled import run_once
 from tests import factories
 from tests.e2e.conftest import accept_body, is_problem, user
@@ -60,8 +61,23 @@ def test_the_acceptance_story_counts_as_the_issue_says(client, partner_a, story)
     week = [point for point in body["series"] if point["received"]]
     assert week == [{"start": (CREATED.date() - timedelta(days=CREATED.weekday())).isoformat(), "received": 4,
                      "accepted": 2, "declined": 1, "expired": 1, "won": 1, "lost": 1}]
-    # the partner sees the program's rates beside its own, and no other partner
-    assert body["program"] == {"acceptance_rate": 0.5, "win_rate": 0.5, "response": body["response"]}
+    # with no other partner receiving leads, the program's figures would be its own: none are shown
+    assert body["program"] is None
+
+
+def test_the_program_comparison_shows_only_beside_five_other_partners_with_leads(client, engine, partner_a, story):
+    # given four other partners with leads in the period: the program minus partner A would be theirs alone
+    others = [factories.add_tenant(engine, f"Other {i}") for i in range(5)]
+    for tenant in others[:4]:
+        factories.ingest(engine, factories.CONTACT_ME, tenant.partner_id, now=CREATED)
+    fold_changes(engine)  # the gate counts partners in the rollups (the job folds every five minutes)
+    assert client.get("/api/v1/insights", headers=partner_a.reader.headers).json()["program"] is None
+    # when a fifth one receives a lead, then the comparison shows, over all five and partner A, naming nobody
+    factories.ingest(engine, factories.CONTACT_ME, others[4].partner_id, now=CREATED)
+    fold_changes(engine)
+    program = client.get("/api/v1/insights", headers=partner_a.reader.headers).json()["program"]
+    assert program is not None and set(program) == {"acceptance_rate", "win_rate", "response"}
+    assert program["response"]["answered"] == 3  # partner A's three answers; the others answered none
 
 
 def test_the_program_sees_the_same_numbers_for_that_partner_and_another_partner_gets_404(

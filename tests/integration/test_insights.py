@@ -115,7 +115,7 @@ def test_every_view_equals_the_figures_computed_from_the_leads(engine, fold_at):
         staff = factories.add_principal(engine, None, Role.PROGRAM_ADMIN)
         program = insights(engine, staff, query, now=NOW).view
         assert program == expected(engine, None, UTC, first, last, interval)
-        assert seen.program.response == program.response
+        assert seen.program is None  # one other partner: the program minus Rome would be Northwind's figures
         located = insights(engine, staff, replace(query, partner_id=partner.id, location_id=partner.location_id),
                            now=NOW).view
         assert located == expected(engine, partner.id, ROME, first, last, interval, partner.location_id)

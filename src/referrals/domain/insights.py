@@ -34,6 +34,9 @@ from referrals.domain.enums import OPEN_STATUSES, Outcome, Status
 
 # -- what is counted ---------------------------------------------------------------------------------------
 
+# A partner sees the program's figures beside its own only when at least this many other partners received leads
+# in the period: with fewer, the program minus the partner would be one competitor's (or a few's) figures.
+COMPARISON_MIN_OTHERS = 5
 COUNTS = ("received", "accepted", "declined", "expired", "won", "lost", "open", "waiting", "answered", "on_time")
 TOTALS = ("received", "accepted", "declined", "expired", "won", "lost", "open")  # the API's `totals`
 SERIES = ("received", "accepted", "declined", "expired", "won", "lost")  # one point of the lead flow

@@ -26,7 +26,18 @@ from referrals.domain.insight_figures import (
     win_rate,
     young_waiting,
 )
-from referrals.domain.insights import WITHIN, Dim, Figures, Interval, add_changes, cover, fold, instants, local_day
+from referrals.domain.insights import (
+    COMPARISON_MIN_OTHERS,
+    WITHIN,
+    Dim,
+    Figures,
+    Interval,
+    add_changes,
+    cover,
+    fold,
+    instants,
+    local_day,
+)
 from referrals.store import insights as store
 from referrals.store.db import writing
 
@@ -102,7 +113,9 @@ def insights(engine: Engine, principal: Principal, query: InsightQuery, *, now: 
         first, last = _dates(query, scope.zone, now)
         shown = _view(conn, scope, first, last, query.interval, now)
         program = None
-        if scope.partner_id is not None:
+        others = 0 if scope.partner_id is None else store.other_partners_with_leads(
+            conn, cover(first, last), scope.partner_id, COMPARISON_MIN_OTHERS)
+        if others >= COMPARISON_MIN_OTHERS:
             whole = _view(conn, Scope(None, UTC), first, last, query.interval, now, dims=(Dim.ALL,))
             program = Comparison(whole.acceptance_rate, whole.win_rate, whole.response)
     return Insights(scope.partner_id, scope.location_id, shown, program, local_day(now, scope.zone), scope.name)

@@ -284,6 +284,16 @@ def partner_counts(conn: Connection, cover: Sequence[tuple[Grain, date]]) -> dic
             for r in conn.execute(select(rows.c.partner_id, *sums).group_by(rows.c.partner_id))}
 
 
+def other_partners_with_leads(conn: Connection, cover: Sequence[tuple[Grain, date]], partner_id: str,
+                              at_most: int) -> int:
+    """How many partners other than this one received leads in the periods of `cover`, counted up to `at_most`
+    (the scan stops there)."""
+    rows = _all_rows(cover, insight_rollup.c.partner_id, insight_rollup.c.received)
+    others = (select(rows.c.partner_id).where(rows.c.received > 0, rows.c.partner_id != partner_id)
+              .distinct().limit(at_most).subquery())
+    return conn.execute(select(func.count()).select_from(others)).scalar_one()
+
+
 def partner_hours(conn: Connection, cover: Sequence[tuple[Grain, date]], partner_ids: Sequence[str] | None = None
                   ) -> dict[str, dict[int, int]]:
     """Each partner's (or these partners') response-hours histogram over the periods in `cover`."""
