@@ -348,10 +348,11 @@ def test_a_tampered_cursor_is_refused(catalog):
 
 
 @pytest.mark.parametrize("sort, value, last_id", [
-    (Sort.NEWEST, "2026-01-01T00:00:00+00:00", "x\udc80"), (Sort.CUSTOMER, "a\x00b", "01abc"),
+    (Sort.NEWEST, "2026-01-01T00:00:00+00:00", "x\udc80"), (Sort.CUSTOMER, "a\udc80b", "01abc"),
     (Sort.CUSTOMER, "ok", "x" * 5000)])
-def test_a_cursor_carrying_text_the_input_policy_refuses_is_refused_by_name(catalog, sort, value, last_id):
-    # given a cursor forged to carry a lone surrogate, a NUL or a huge id (the same on both databases)
+def test_a_cursor_carrying_text_no_database_can_take_is_refused_by_name(catalog, sort, value, last_id):
+    # given a cursor forged to carry a lone surrogate or a huge id (the same on both databases; a customer key a
+    # row stored before the input policy may hold other control characters, so those stay valid)
     forged = encode_cursor(sort, value, last_id)
     # then it is refused as an invalid cursor, never sent to the database
     with pytest.raises(InvalidInput) as raised:
