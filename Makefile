@@ -42,4 +42,5 @@ bench-full: $(VENV)/.test  # 1,000,000 leads on both databases (PostgreSQL: REFE
 	for b in sqlite postgresql; do nice $(BIN)/python bench/runner.py --backend $$b --leads 1000000 --runs 100 || exit 1; done
 
 clean:
-	rm -rf $(VENV) referrals.db referrals.db-wal referrals.db-shm .pytest_cache test-artifacts
+	rm -rf $(VENV) referrals.db referrals.db-wal referrals.db-shm referrals.db.secret-key \
+		referrals-jobs.db referrals-jobs.db-wal referrals-jobs.db-shm .pytest_cache test-artifacts

@@ -83,6 +83,14 @@ def test_bad_input_gets_a_one_line_error_and_a_non_zero_exit(db, args, message):
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def test_migrate_says_what_it_did(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    first, again = cli("migrate", db=url), cli("migrate", db=url)
+    assert first.returncode == again.returncode == 0
+    assert first.stdout.startswith("created the schema (revision ")
+    assert again.stdout.startswith("the schema is up to date (revision ")
+
+
 def test_a_missing_database_schema_is_a_one_line_error(tmp_path):
     result = cli("tokens", "create", "a@b.example", db=f"sqlite:///{tmp_path / 'empty.db'}")
 

@@ -14,10 +14,15 @@ def migrate(db: Db = DEFAULT_URL) -> None:
     from referrals.store.migrate import upgrade
 
     try:
-        upgrade(engine_for(db))
+        before, after = upgrade(engine_for(db))
     except Exception as error:
         fail(f"migration failed: {error}")
-    typer.echo("database is up to date")
+    if before is None:
+        typer.echo(f"created the schema (revision {after})")
+    elif before != after:
+        typer.echo(f"upgraded the schema from revision {before} to {after}")
+    else:
+        typer.echo(f"the schema is up to date (revision {after})")
 
 
 def demo(
