@@ -151,7 +151,9 @@ class InsightsPublic(BaseModel):
     informational: dict[str, int] = Field(description="Informational leads created in the period, by call to action")
     series: list[SeriesPoint]
     breakdown: Breakdowns
-    program: ProgramComparison | None = Field(description="For one partner: the whole program's rates, unnamed")
+    program: ProgramComparison | None = Field(
+        description="For one partner: the whole program's rates, unnamed; null unless five other partners received "
+                    "leads in the period")
 
 
 class PartnerRow(BaseModel):
