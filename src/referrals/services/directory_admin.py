@@ -13,6 +13,7 @@ from referrals.domain.errors import InvalidInput, NotFound
 from referrals.services.auth import hash_password, hash_token
 from referrals.services.tokens import create_token_for
 from referrals.store import enrolment as store
+from referrals.store import partners
 from referrals.store.db import writing
 from referrals.store.ids import new_id
 from referrals.store.profiles import add_location
@@ -83,7 +84,7 @@ def add_user(
             problems.add("language", "must be en or it")
     user_id = new_id()
     with writing(engine) as conn:
-        if partner_id and not store.partner_exists(conn, partner_id):
+        if partner_id and not partners.exists(conn, partner_id):
             raise InvalidInput(f"No partner {partner_id!r}.", fields={"partner": "does not exist"})
         if store.user_id_by_email(conn, email) is not None:
             raise InvalidInput(f"A user with the email {email} already exists.", fields={"email": "is taken"})

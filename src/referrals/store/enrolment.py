@@ -14,10 +14,6 @@ def add_partner(conn: Connection, partner_id: str, name: str, timezone: str, now
     conn.execute(insert(partners).values(id=partner_id, name=name, timezone=timezone, created_at=now))
 
 
-def partner_exists(conn: Connection, partner_id: str) -> bool:
-    return conn.execute(select(partners.c.id).where(partners.c.id == partner_id)).first() is not None
-
-
 def partner_of_location(conn: Connection, location_id: str) -> str | None:
     """Whose location this is (location ids are unique program-wide); None when there is no such location."""
     row = conn.execute(select(locations.c.partner_id).where(locations.c.id == location_id)).first()
