@@ -95,6 +95,8 @@ users = Table(
     Column("notification_email", String(320), nullable=True),
     Column("created_at", Stamp, nullable=False),
     Column("active", Boolean, nullable=False, server_default=sa_true()),
+    Column("last_signin_at", Stamp, nullable=True),
+    Column("new_lead_emails", String(8), nullable=False, server_default="each"),  # each | digest | none
     ForeignKeyConstraint(["partner_id"], ["partners.id"]),
     Index("ix_users_partner", "partner_id"),
 )
@@ -144,6 +146,9 @@ password_resets = Table(
     ForeignKeyConstraint(["user_id"], ["users.id"]),
     Index("ix_password_resets_user", "user_id", "created_at"),
 )
+
+_OWNED_OPEN = "status IN ('received', 'accepted') AND owner_id IS NOT NULL"
+_UNREMINDED = "status = 'received' AND response_due_at IS NOT NULL AND reminded_at IS NULL"
 
 leads = Table(
     "leads",
@@ -209,6 +214,8 @@ leads = Table(
     Column("deal_contacts", NullableJSON, nullable=True),
     Column("deal_employees", NullableJSON, nullable=True),
     Column("raw_payload", NullableJSON, nullable=True),
+    Column("owner_id", ID, nullable=True),  # an active user of the partner, or nobody
+    Column("reminded_at", Stamp, nullable=True),  # when the expiring-soon reminder went out
     Column("version", Integer, nullable=False),
     ForeignKeyConstraint(["partner_id", "location_id"], ["locations.partner_id", "locations.id"]),
     UniqueConstraint("partner_id", "external_id", name="uq_leads_partner_external"),
@@ -220,6 +227,13 @@ leads = Table(
     Index("ix_leads_quality", "partner_id", "quality_probability", "id"),
     Index("ix_leads_deadline", "partner_id", "deadline_at", "id"),
     Index("ix_leads_value", "partner_id", func.coalesce(text("deal_amount"), -1), "id"),
+    Index("ix_leads_owner", "partner_id", "owner_id", "created_at", "id"),
+    # each owner's open leads, counted by assignment (least loaded, capacity) without reading the table
+    Index("ix_leads_owner_open", "partner_id", "owner_id",
+          sqlite_where=text(_OWNED_OPEN), postgresql_where=text(_OWNED_OPEN)),
+    # the expiring-soon reminder: received leads not reminded yet, by deadline
+    Index("ix_leads_remind", "response_due_at",
+          sqlite_where=text(_UNREMINDED), postgresql_where=text(_UNREMINDED)),
     # the sweeps: only leads still waiting are indexed
     Index(
         "ix_leads_response_due",
@@ -243,6 +257,86 @@ leads = Table(
         sqlite_where=text("status = 'received' AND archive_due_at IS NOT NULL"),
         postgresql_where=text("status = 'received' AND archive_due_at IS NOT NULL"),
     ),
+)
+
+# How a location hands out its new actionable leads (services/assignment.py). `sequence` counts the
+# assignments made; each member's `last_sequence` is the number of its latest one (0: never), so "least
+# recently assigned" is an integer comparison that a batch of leads with one `now` cannot tie.
+assignment_rules = Table(
+    "assignment_rules",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("location_id", ID, primary_key=True),
+    Column("mode", String(16), nullable=False),  # manual | round_robin | least_loaded
+    Column("max_open_per_member", Integer, nullable=True),
+    Column("sequence", BigInteger, nullable=False, server_default="0"),
+    Column("updated_at", Stamp, nullable=False),
+    ForeignKeyConstraint(["partner_id", "location_id"], ["locations.partner_id", "locations.id"]),
+)
+
+assignment_members = Table(
+    "assignment_members",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("location_id", ID, primary_key=True),
+    Column("user_id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("last_sequence", BigInteger, nullable=False, server_default="0"),
+    ForeignKeyConstraint(["partner_id", "location_id"],
+                         ["assignment_rules.partner_id", "assignment_rules.location_id"]),
+    ForeignKeyConstraint(["user_id"], ["users.id"]),
+)
+
+# A colleague invited by a partner admin: a one-time link (only its hash stored) where they set a password.
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("id", ID, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("email", String(320), nullable=False),
+    Column("roles", String(200), nullable=False),
+    Column("language", String(8), nullable=True),
+    Column("invited_by", ID, nullable=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("expires_at", Stamp, nullable=False),
+    Column("accepted_at", Stamp, nullable=True),
+    Column("revoked_at", Stamp, nullable=True),
+    ForeignKeyConstraint(["partner_id"], ["partners.id"]),
+    Index("ix_invitations_email", "email"),
+)
+
+# Bulk actions run as jobs (more than 1,000 leads): the job, and one row per lead in the order acted on.
+bulk_jobs = Table(
+    "bulk_jobs",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("id", ID, primary_key=True),
+    Column("user_id", ID, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("query", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("total", Integer, nullable=False, server_default="0"),
+    Column("processed", Integer, nullable=False, server_default="0"),
+    Column("succeeded", Integer, nullable=False, server_default="0"),
+    Column("failed", Integer, nullable=False, server_default="0"),
+    Column("created_at", Stamp, nullable=False),
+    Column("started_at", Stamp, nullable=True),
+    Column("finished_at", Stamp, nullable=True),
+    ForeignKeyConstraint(["partner_id"], ["partners.id"]),
+)
+
+bulk_results = Table(
+    "bulk_results",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("job_id", ID, primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("lead_id", ID, nullable=False),
+    Column("done", Boolean, nullable=True),  # null: not processed yet
+    Column("problem", NullableJSON, nullable=True),
+    ForeignKeyConstraint(["partner_id", "job_id"], ["bulk_jobs.partner_id", "bulk_jobs.id"]),
 )
 
 lead_history = Table(
