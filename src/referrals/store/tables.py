@@ -324,6 +324,7 @@ bulk_jobs = Table(
     Column("created_at", Stamp, nullable=False),
     Column("started_at", Stamp, nullable=True),
     Column("finished_at", Stamp, nullable=True),
+    Column("lease_until", Stamp, nullable=True),  # a run holds the job until then, renewing it as it goes
     ForeignKeyConstraint(["partner_id"], ["partners.id"]),
 )
 

@@ -92,6 +92,7 @@ def upgrade() -> None:
         sa.Column("created_at", Stamp, nullable=False),
         sa.Column("started_at", Stamp, nullable=True),
         sa.Column("finished_at", Stamp, nullable=True),
+        sa.Column("lease_until", Stamp, nullable=True),
         sa.ForeignKeyConstraint(["partner_id"], ["partners.id"], name=op.f("fk_bulk_jobs_partner_id_partners")),
         sa.PrimaryKeyConstraint("partner_id", "id", name=op.f("pk_bulk_jobs")),
     )
