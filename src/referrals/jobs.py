@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from referrals.adapters.smtp import SmtpMailer
 from referrals.config import Settings, get_settings
+from referrals.services.bulk import run_job, stalled_jobs
 from referrals.services.digests import send_due_digests
 from referrals.services.insights import fold_changes
 from referrals.services.outbox import drain
@@ -96,6 +97,27 @@ def refresh_directory_stats() -> None:
 def retrain_quality() -> None:
     """Retrain the lead-quality model once a day from the outcomes partners reported."""
     train_if_due(_engine(), now=_now())
+
+
+@huey.task(retries=3, retry_delay=30)
+def run_bulk_job(partner_id: str, job_id: str) -> None:
+    """A bulk action over more than 1,000 leads. Safe to run twice: the job's lease lets one run at a time, and
+    each lead's result is recorded with its change."""
+    run_job(_engine(), partner_id, job_id, clock=_now)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def resume_bulk_jobs() -> None:
+    """Restart the bulk jobs whose worker died (their lease ran out) or that no worker took: from the first lead
+    they have not processed."""
+    for partner_id, job_id in stalled_jobs(_engine(), now=_now()):
+        log.info("bulk job %s: resuming", job_id)
+        run_bulk_job(partner_id, job_id)
+
+
+def start_bulk_job(partner_id: str, job_id: str) -> None:
+    """Queue a new bulk job (the web edge calls this through app.state.start_bulk_job)."""
+    run_bulk_job(partner_id, job_id)
 
 
 _last_kick = [0.0]

@@ -35,6 +35,9 @@ def serve(
         fail(f"cannot read or make the session key: {error}")
     engine = engine_for(db)
     app = create_app(settings, engine)
+    from referrals.jobs import start_bulk_job
+
+    app.state.start_bulk_job = start_bulk_job  # a worker in this process or another (--no-worker) runs it
     if not no_worker:
         from referrals.jobs import kick, start_embedded
 

@@ -9,6 +9,7 @@ from referrals.config import Settings, get_settings
 from referrals.store.db import make_engine
 from referrals.web import errors
 from referrals.web.api import action_center, actions, directory, inbound, ingest, insights, leads, outbox, partner
+from referrals.web.api import bulk as bulk_api
 from referrals.web.bodylimit import BodyLimit
 from referrals.web.headers import SecurityHeaders, wrap_outermost
 from referrals.web.kick import KickOutboxAfterWrites
@@ -20,6 +21,7 @@ from referrals.web.session import api_session_principal
 
 def api_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1")
+    api.include_router(bulk_api.router)  # /leads/bulk/... before /leads/{lead_id}/...
     api.include_router(leads.router)  # static /leads/... paths before /leads/{lead_id}/...
     api.include_router(ingest.router)
     api.include_router(actions.router)

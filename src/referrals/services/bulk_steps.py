@@ -1,0 +1,109 @@
+"""One bulk action on one lead, as the single action does it, split where the bulk path needs it: `prepare` runs the
+domain's guard on a lead already loaded (with its chunk) and answers the write, which runs in that lead's own
+transaction, together with the job's record of the result.
+
+The pieces are the single actions' own: decline is `Lead.decline` then `save_transition` (the version check) and
+`notifications.on_transition` (the customer's email), as `lifecycle.decline_lead`; assign is `Lead.assign`, the
+active-member check, the same save and the "assigned to you" email, as `ownership.assign_lead`; hearts are
+`favorites.heart` / `unheart`, as `reading.set_favorite`. tests/integration/test_bulk_actions.py holds a bulk
+action and the single one to the same history and outbox rows.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from referrals.domain.access import Principal
+from referrals.domain.bulk import BulkAction, BulkParams
+from referrals.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+from referrals.domain.history import HistoryEntry
+from referrals.domain.lead import Lead
+from referrals.services import notifications
+from referrals.store import assignment, favorites
+from referrals.store.bulk import load_leads
+from referrals.store.db import reading, writing
+from referrals.store.leads import save_transition
+
+Write = Callable[[Connection], None]
+Prepare = Callable[[Lead], Write]
+# Inside a lead's write transaction: claim its result (False: already processed, by another run) and record it.
+Claim = Callable[[Connection, int, dict | None], bool]
+
+
+def problem_of(error: DomainError) -> dict:
+    """A per-lead failure as stored and answered: the single action's error code, message and fields."""
+    return {"code": error.code, "detail": error.message, "fields": dict(error.fields)}
+
+
+def _transition(lead: Lead, entry: HistoryEntry, check: Write | None = None) -> Write:
+    def write(conn: Connection) -> None:
+        if check is not None:
+            check(conn)
+        save_transition(conn, lead, entry)
+        notifications.on_transition(conn, lead, entry)
+
+    return write
+
+
+def _active_member(partner_id: str, user_id: str) -> Write:
+    def check(conn: Connection) -> None:
+        if user_id not in assignment.active_users(conn, partner_id, [user_id]):
+            raise InvalidInput("The owner must be an active user of your partner.",
+                               fields={"user_id": "is not an active user of your partner"})
+
+    return check
+
+
+def prepare_for(action: BulkAction, principal: Principal | None, params: BulkParams, now: datetime) -> Prepare:
+    """The per-lead step of an action for this user (None: the job's user is gone, and every lead is refused)."""
+    if principal is None:
+        return _refuse(Forbidden("The user who started this bulk action can no longer act on leads."))
+    try:
+        principal.partner_scope(acting=action.acting)
+    except Forbidden as error:
+        return _refuse(error)
+    by, user_id = principal.actor, principal.user_id
+    if action is BulkAction.DECLINE:
+        return lambda lead: _transition(lead, lead.decline(params.reason, params.notes, by=by, now=now))  # type: ignore[arg-type]
+    if action is BulkAction.ASSIGN:
+        owner = params.user_id or ""
+        return lambda lead: _transition(lead, lead.assign(owner, by=by, now=now),
+                                        _active_member(lead.partner_id, owner))
+    if action is BulkAction.UNASSIGN:
+        return lambda lead: _transition(lead, lead.assign(None, by=by, now=now))
+    if action is BulkAction.FAVORITE:
+        return lambda lead: lambda conn: favorites.heart(conn, lead.partner_id, user_id, lead.id, now)
+    return lambda lead: lambda conn: favorites.unheart(conn, lead.partner_id, user_id, lead.id)
+
+
+def _refuse(error: DomainError) -> Prepare:
+    def prepare(_lead: Lead) -> Write:
+        raise error
+
+    return prepare
+
+
+def apply(engine: Engine, partner_id: str, items: Sequence[tuple[int, str]], prepare: Prepare,
+          claim: Claim) -> Iterator[tuple[int, str, dict | None]]:
+    """Act on each (position, lead id), loading the leads in one read and writing each in its own transaction; one
+    lead's failure is its result and never stops the others. Yields each result this run recorded, once committed."""
+    with reading(engine) as conn:
+        found = load_leads(conn, partner_id, [lead_id for _, lead_id in items])
+    for position, lead_id in items:
+        try:
+            lead = found.get(lead_id)
+            if lead is None:
+                raise NotFound("No such lead.")  # unknown, or another partner's: the single action's 404
+            write = prepare(lead)
+            with writing(engine) as conn:
+                if not claim(conn, position, None):
+                    continue
+                write(conn)
+            yield position, lead_id, None
+        except DomainError as error:
+            problem = problem_of(error)
+            with writing(engine) as conn:
+                if not claim(conn, position, problem):
+                    continue
+            yield position, lead_id, problem

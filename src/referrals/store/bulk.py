@@ -1,0 +1,128 @@
+"""Bulk actions' storage: the leads a filter reaches (through the list's own query), leads loaded a chunk at a
+time, and jobs with one result row per lead (`done` null until that lead is processed), every statement scoped to
+the job's partner."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+
+from referrals.domain.bulk import JobStatus
+from referrals.domain.lead import Lead
+from referrals.domain.listing import LeadFilter, Sort
+from referrals.store.leadrows import row_to_lead
+from referrals.store.listing import bind_scope, filtered, ordered
+from referrals.store.scope import of_partner
+from referrals.store.tables import bulk_jobs, bulk_results, leads
+
+_IN_CHUNK = 500  # ids in one IN (...): SQLite's row-value IN would scan, a plain one walks the primary key
+
+
+def matching_ids(conn: Connection, partner_id: str, user_id: str, f: LeadFilter, sort: Sort, most: int) -> list[str]:
+    """The ids of the leads the list shows for this filter and sort, in its order, at most `most` of them: the list's
+    own statement (store/listing.py), reading the id alone."""
+    query = ordered(filtered(f), sort).with_only_columns(leads.c.id, maintain_column_froms=True).limit(most)
+    return list(conn.execute(query, bind_scope(partner_id, user_id)).scalars())
+
+
+def load_leads(conn: Connection, partner_id: str, ids: Sequence[str]) -> dict[str, Lead]:
+    """The partner's leads among these ids, by id (another partner's id is simply not there)."""
+    found: dict[str, Lead] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = conn.execute(select(leads).where(of_partner(leads, partner_id),
+                                                leads.c.id.in_(ids[start : start + _IN_CHUNK])))
+        found.update((row.id, row_to_lead(row)) for row in rows)
+    return found
+
+
+# -- jobs ---------------------------------------------------------------------------------------------------
+
+
+def create_job(conn: Connection, job: dict[str, Any], lead_ids: Sequence[str]) -> None:
+    """The job row (partner_id, id, user_id, action, params, query, created_at) and a result row per lead."""
+    conn.execute(insert(bulk_jobs), [{**job, "status": JobStatus.QUEUED.value, "total": len(lead_ids)}])
+    rows = [{"partner_id": job["partner_id"], "job_id": job["id"], "position": n, "lead_id": lead_id}
+            for n, lead_id in enumerate(lead_ids)]
+    for start in range(0, len(rows), 5000):
+        conn.execute(insert(bulk_results), rows[start : start + 5000])
+
+
+def _job(partner_id: str, job_id: str) -> list:
+    return [of_partner(bulk_jobs, partner_id), bulk_jobs.c.id == job_id]
+
+
+def get_job(conn: Connection, partner_id: str, job_id: str) -> Row | None:
+    return conn.execute(select(bulk_jobs).where(*_job(partner_id, job_id))).first()
+
+
+def take(conn: Connection, partner_id: str, job_id: str, now: datetime, until: datetime) -> bool:
+    """Hold an unfinished job whose lease is free (never taken, or run out: its worker died): one run at a time."""
+    free = or_(bulk_jobs.c.lease_until.is_(None), bulk_jobs.c.lease_until < now)
+    result = conn.execute(
+        update(bulk_jobs).where(*_job(partner_id, job_id), bulk_jobs.c.status != JobStatus.DONE.value, free)
+        .values(status=JobStatus.RUNNING.value, lease_until=until,
+                started_at=func.coalesce(bulk_jobs.c.started_at, now))
+    )
+    return result.rowcount == 1
+
+
+def renew(conn: Connection, partner_id: str, job_id: str, held: datetime, until: datetime) -> bool:
+    """Extend our lease, only if it is still ours (the lease we set is still there)."""
+    result = conn.execute(update(bulk_jobs).where(*_job(partner_id, job_id), bulk_jobs.c.lease_until == held)
+                          .values(lease_until=until))
+    return result.rowcount == 1
+
+
+def finish(conn: Connection, partner_id: str, job_id: str, now: datetime) -> None:
+    conn.execute(update(bulk_jobs).where(*_job(partner_id, job_id))
+                 .values(status=JobStatus.DONE.value, finished_at=now, lease_until=None))
+
+
+def pending(conn: Connection, partner_id: str, job_id: str, limit: int) -> list[tuple[int, str]]:
+    """The next unprocessed (position, lead id) pairs, in order: a resumed run starts at the first of them."""
+    rows = conn.execute(
+        select(bulk_results.c.position, bulk_results.c.lead_id)
+        .where(of_partner(bulk_results, partner_id), bulk_results.c.job_id == job_id, bulk_results.c.done.is_(None))
+        .order_by(bulk_results.c.position).limit(limit)
+    )
+    return [(row.position, row.lead_id) for row in rows]
+
+
+def record(conn: Connection, partner_id: str, job_id: str, position: int, problem: dict | None) -> bool:
+    """Mark one lead processed (done, or failed with its problem) and count it, only if nobody did yet. Called in the
+    transaction that acts on the lead, so the lead's change and its result commit together or not at all."""
+    result = conn.execute(
+        update(bulk_results)
+        .where(of_partner(bulk_results, partner_id), bulk_results.c.job_id == job_id,
+               bulk_results.c.position == position, bulk_results.c.done.is_(None))
+        .values(done=problem is None, problem=problem)
+    )
+    if result.rowcount != 1:
+        return False
+    ok = 1 if problem is None else 0
+    conn.execute(update(bulk_jobs).where(*_job(partner_id, job_id)).values(
+        processed=bulk_jobs.c.processed + 1, succeeded=bulk_jobs.c.succeeded + ok,
+        failed=bulk_jobs.c.failed + (1 - ok)))
+    return True
+
+
+def results(conn: Connection, partner_id: str, job_id: str, after: int, limit: int) -> list[Row]:
+    """Processed results after a position, in order: (position, lead_id, done, problem)."""
+    return list(conn.execute(
+        select(bulk_results.c.position, bulk_results.c.lead_id, bulk_results.c.done, bulk_results.c.problem)
+        .where(of_partner(bulk_results, partner_id), bulk_results.c.job_id == job_id,
+               bulk_results.c.position > after, bulk_results.c.done.is_not(None))
+        .order_by(bulk_results.c.position).limit(limit)
+    ))
+
+
+def stalled(conn: Connection, now: datetime, queued_before: datetime) -> list[tuple[str, str]]:
+    """(partner_id, job_id) of unfinished jobs nobody holds: a run that died (lease run out), or a job queued a
+    while ago that no worker took (its enqueueing was lost)."""
+    rows = conn.execute(select(bulk_jobs.c.partner_id, bulk_jobs.c.id).where(
+        bulk_jobs.c.status != JobStatus.DONE.value,
+        or_(bulk_jobs.c.lease_until < now,
+            and_(bulk_jobs.c.lease_until.is_(None), bulk_jobs.c.created_at < queued_before)),
+    ))
+    return [(row.partner_id, row.id) for row in rows]
