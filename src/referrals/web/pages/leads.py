@@ -8,11 +8,13 @@ from referrals.domain.listing import FILTERS, FilterKind, PageRequest, Sort, Tab
 from referrals.services.export import export_csv
 from referrals.services.reading import list_leads, set_favorite, tab_counts
 from referrals.web.deps import EngineDep, Now
+from referrals.web.pages import bulk
 from referrals.web.pages.base import PageRoute, local_path, redirect, render
 from referrals.web.pages.deps import PageUser, PostedForm
 from referrals.web.pages.forms import filters_active, parse_view, text, view_query
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router.include_router(bulk.router)  # /leads/bulk before /leads/{lead_id} (lead_detail)
 
 # The filters offered as groups of checkboxes: every declared filter with a fixed set of values.
 FILTER_CHOICES = [(f.name, f.choices) for f in FILTERS if f.kind is FilterKind.CHOICE]
@@ -33,6 +35,9 @@ def leads_page(request: Request, principal: PageUser, engine: EngineDep) -> Resp
                      if page.next_cursor else None),
         "first_url": "/leads?" + view_query(lead_filter, sort) if cursor else None,
         "selected": {name: {str(v) for v in getattr(lead_filter, name)} for name, _ in FILTER_CHOICES},
+        # bulk actions (web/pages/bulk.py): the bar's actions, how many leads "all matching" means, and the view
+        "bulk_actions": bulk.actions_for(principal), "bulk_total": counts[lead_filter.tab],
+        "bulk_view": view_query(lead_filter, sort),
     })
 
 
