@@ -135,9 +135,9 @@ def test_allowed_actions_follow_the_lead_and_the_reader(client, engine, partner_
     archived = factories.ingest(engine, factories.SALES, partner_a.id)
     decline_lead(engine, partner_a.tenant.admin, archived.id, Reason.NOT_A_CUSTOMER, "no", now=factories.NOW)
     informational = factories.ingest(engine, factories.FREE_TRIAL, partner_a.id)
-    # then a referrals admin may answer the received one and work the accepted one's deal, nothing else
-    assert _allowed(client, partner_a, received.id, "admin") == ["accept", "decline"]
-    assert _allowed(client, partner_a, accepted.id, "admin") == ["edit_deal", "add_employee", "close"]
+    # then a referrals admin may answer (and assign) the received one and work the accepted one's deal, nothing else
+    assert _allowed(client, partner_a, received.id, "admin") == ["accept", "decline", "assign"]
+    assert _allowed(client, partner_a, accepted.id, "admin") == ["edit_deal", "add_employee", "close", "assign"]
     assert _allowed(client, partner_a, archived.id, "admin") == []
     assert _allowed(client, partner_a, informational.id, "admin") == []
     # and a referrals user may do none of it
@@ -145,7 +145,7 @@ def test_allowed_actions_follow_the_lead_and_the_reader(client, engine, partner_
         assert _allowed(client, partner_a, lead.id, "reader") == []
     # and the list says the same as the detail
     listed = client.get("/api/v1/leads?tab=marketplace", headers=partner_a.admin.headers).json()["items"]
-    assert {item["id"]: item["allowed_actions"] for item in listed}[received.id] == ["accept", "decline"]
+    assert {item["id"]: item["allowed_actions"] for item in listed}[received.id] == ["accept", "decline", "assign"]
 
 
 def test_an_answer_past_its_deadline_is_not_offered(client, engine, partner_a, clock):

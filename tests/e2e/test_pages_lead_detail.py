@@ -201,10 +201,11 @@ def test_every_lead_action_has_a_page_route_and_a_form():
         assert f"/leads/{{lead_id}}/{row.path}" in paths
 
 
-def test_a_received_lead_shows_exactly_the_accept_and_decline_forms(browser: Browser, engine: Engine, world, clock):
+def test_a_received_lead_shows_exactly_the_accept_decline_and_owner_forms(browser: Browser, engine: Engine, world,
+                                                                         clock):
     _, admin_id, lead = world
     page = browser.get(f"/leads/{lead.id}").text
-    assert forms_shown(page, lead.id) == {LeadAction.ACCEPT, LeadAction.DECLINE}
+    assert forms_shown(page, lead.id) == {LeadAction.ACCEPT, LeadAction.DECLINE, LeadAction.ASSIGN}
     assert forms_shown(page, lead.id) == allowed(engine, admin_id, lead.id, clock.now)
 
 
@@ -213,7 +214,8 @@ def test_an_accepted_lead_shows_the_deal_forms_and_an_archived_one_none(browser:
     _, admin_id, lead = world
     assert browser.post(f"/leads/{lead.id}/accept", accept_form(admin_id)).status_code == 303
     page = browser.get(f"/leads/{lead.id}").text
-    assert forms_shown(page, lead.id) == {LeadAction.EDIT_DEAL, LeadAction.ADD_EMPLOYEE, LeadAction.CLOSE}
+    assert forms_shown(page, lead.id) == {LeadAction.EDIT_DEAL, LeadAction.ADD_EMPLOYEE, LeadAction.CLOSE,
+                                          LeadAction.ASSIGN}
     assert forms_shown(page, lead.id) == allowed(engine, admin_id, lead.id, clock.now)
     assert browser.post(f"/leads/{lead.id}/close", {"outcome": "won"}).status_code == 303
     page = browser.get(f"/leads/{lead.id}").text

@@ -24,6 +24,7 @@ TRY = {
     LeadAction.EDIT_DEAL: lambda lead, now: lead.edit_deal({"name": "Renamed"}, by=ALICE, now=now),
     LeadAction.ADD_EMPLOYEE: lambda lead, now: lead.add_employee(employee(), by=ALICE, now=now),
     LeadAction.CLOSE: lambda lead, now: lead.close(Outcome.WON, None, "", by=ALICE, now=now),
+    LeadAction.ASSIGN: lambda lead, now: lead.assign("user-1", by=ALICE, now=now),
 }
 
 
@@ -66,6 +67,7 @@ def test_only_the_partners_referrals_admins_are_offered_actions(name, viewer):
 
 
 def test_the_actions_come_in_the_order_of_the_lifecycle():
-    assert received_lead().allowed_actions(SOON, ADMIN) == (LeadAction.ACCEPT, LeadAction.DECLINE)
+    assert received_lead().allowed_actions(SOON, ADMIN) == (
+        LeadAction.ACCEPT, LeadAction.DECLINE, LeadAction.ASSIGN)
     assert accepted_lead().allowed_actions(SOON, ADMIN) == (
-        LeadAction.EDIT_DEAL, LeadAction.ADD_EMPLOYEE, LeadAction.CLOSE)
+        LeadAction.EDIT_DEAL, LeadAction.ADD_EMPLOYEE, LeadAction.CLOSE, LeadAction.ASSIGN)

@@ -88,6 +88,8 @@ class Action(StrEnum):
     LOST = "lost"
     EXPIRED = "expired"
     RETIRED = "retired"  # an informational lead archived after six months
+    ASSIGNED = "assigned"  # a new owner (details: owner_id, previous_owner_id, rule)
+    UNASSIGNED = "unassigned"  # no owner any more (details: previous_owner_id, why)
 
 
 class LeadAction(StrEnum):
@@ -98,6 +100,7 @@ class LeadAction(StrEnum):
     EDIT_DEAL = "edit_deal"
     ADD_EMPLOYEE = "add_employee"
     CLOSE = "close"
+    ASSIGN = "assign"  # give the lead an owner, change or remove it
 
 
 class Role(StrEnum):

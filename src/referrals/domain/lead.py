@@ -117,6 +117,7 @@ class Lead:
     screening: Screening = field(default_factory=Screening)
     is_test: bool = False
     external_id: str | None = None
+    owner_id: str | None = None  # an active user of the partner (the service checks it), or nobody
     version: int = 1
 
     # -- what the lead is -------------------------------------------------------------------------
@@ -186,6 +187,25 @@ class Lead:
         action = Action.WON if outcome is Outcome.WON else Action.LOST
         details = {"reason": reason} if reason else {}
         return self._move(Status.ARCHIVED, outcome, action, by, now, details)
+
+    def assign(self, owner_id: str | None, *, by: Actor, now: datetime, why: str = "") -> HistoryEntry:
+        """Give the lead an owner (`None`: nobody). Only a lead still being worked has one: informational leads
+        need no response, and an archived lead is read-only. `why` says what moved it when it was not a person
+        (an assignment rule, a deactivated owner)."""
+        self._require_not_archived("assign")
+        if self.informational:
+            raise InvalidTransition(
+                f"Cannot assign this lead: {self.origin.call_to_action} leads are informational and have no owner."
+            )
+        if self.expiry_due(now):
+            raise InvalidTransition("Cannot assign this lead: its response deadline has passed.")
+        previous, self.owner_id = self.owner_id, owner_id
+        details: dict[str, Any] = {"previous_owner_id": previous}
+        if why:
+            details["why"] = why
+        if owner_id is None:
+            return self._move(self.status, self.outcome, Action.UNASSIGNED, by, now, details)
+        return self._move(self.status, self.outcome, Action.ASSIGNED, by, now, {"owner_id": owner_id, **details})
 
     def expire(self, *, now: datetime) -> HistoryEntry:
         """An actionable lead nobody answered within the response window."""

@@ -54,8 +54,8 @@ class LeadState:
         if viewer.partner_id != self.partner_id or not viewer.has(*LEAD_ACTING_ROLES):
             return ()
         if self.answerable(now):
-            return (LeadAction.ACCEPT, LeadAction.DECLINE)
+            return (LeadAction.ACCEPT, LeadAction.DECLINE, LeadAction.ASSIGN)
         if self.deal_open:
             more = (LeadAction.ADD_EMPLOYEE,) if self.deal_employees < MAX_EMPLOYEES else ()  # type: ignore[operator]
-            return (LeadAction.EDIT_DEAL, *more, LeadAction.CLOSE)
+            return (LeadAction.EDIT_DEAL, *more, LeadAction.CLOSE, LeadAction.ASSIGN)
         return ()

@@ -6,6 +6,7 @@ tests. The API's query models, the pages' form, the CLI's options, the store's W
 are all made from it, so a filter added here appears everywhere (or a test says where it does not).
 """
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
@@ -54,6 +55,7 @@ class FilterKind(StrEnum):
     TEXT = "text"  # a part of one folded column (case and accents ignored)
     SEARCH = "search"  # a part of any of several columns, or a whole id
     FLAG = "flag"  # true or false; omitted means either
+    OWNER = "owner"  # `me` (the reader), `none` (no owner) or a user id
 
     @property
     def repeatable(self) -> bool:
@@ -84,7 +86,8 @@ class FilterField:
         if self.choices is not None:
             return ", ".join(member.value for member in self.choices)
         return {FilterKind.COUNTRY: "ISO 3166 alpha-2 codes (`IT`, `DE`, ...)",
-                FilterKind.FLAG: "`true` or `false`"}.get(self.kind, f"text, at most {MAX_TEXT} characters")
+                FilterKind.FLAG: "`true` or `false`",
+                FilterKind.OWNER: "`me`, `none` or a user id"}.get(self.kind, f"text, at most {MAX_TEXT} characters")
 
     def parse(self, raw: Sequence[str]) -> Any:
         """The field's value from the strings a URL, a form or a command line gave; ValueError names what is wrong."""
@@ -97,6 +100,8 @@ class FilterField:
             if value.lower() not in _TRUE | _FALSE:
                 raise ValueError(f"{value!r} is not true or false")
             return value.lower() in _TRUE
+        if self.kind is FilterKind.OWNER:
+            return _owner(value)
         if len(value) > MAX_TEXT:
             raise ValueError(f"is longer than {MAX_TEXT} characters")
         if (problem := text_problem(value)) is not None:
@@ -123,6 +128,18 @@ class FilterField:
         return sorted(str(v) for v in value) if self.kind.repeatable else [value]
 
 
+OWNER_ME, OWNER_NONE = "me", "none"
+_USER_ID = re.compile(r"[0-9a-z]{1,32}")
+
+
+def _owner(value: str) -> str:
+    if value.lower() in (OWNER_ME, OWNER_NONE):
+        return value.lower()
+    if value and not _USER_ID.fullmatch(value):
+        raise ValueError(f"{value[:40]!r} is not me, none or a user id")
+    return value
+
+
 FILTERS: tuple[FilterField, ...] = (
     FilterField("q", FilterKind.SEARCH,
                 "A part of the customer's company or name (case and accents ignored), of the email, phone or deal "
@@ -146,6 +163,8 @@ FILTERS: tuple[FilterField, ...] = (
                 PhoneValidity),
     FilterField("spam", FilterKind.FLAG, "true: only leads with a spam warning; false: only leads without",
                 ("spam",)),
+    FilterField("owner", FilterKind.OWNER, "Who owns the lead: `me` (you), `none` (nobody) or that user",
+                ("owner_id",)),
 )
 FILTER_BY_NAME = {f.name: f for f in FILTERS}
 
@@ -165,6 +184,7 @@ class LeadFilter:
     email_validity: frozenset[EmailValidity] = frozenset()
     phone_validity: frozenset[PhoneValidity] = frozenset()
     spam: bool | None = None
+    owner: str = ""
 
     def active(self) -> list[FilterField]:
         """The filters this one sets (the tab is not a filter)."""

@@ -20,10 +20,14 @@ class Person:
     email: str
     language: str = "en"
     preferred_email: str | None = None  # a notification preference: takes precedence when set
+    new_lead_emails: str = "each"  # NEW_LEAD_RHYTHMS: each (within the daily threshold), digest, none
 
     @property
     def address(self) -> str:
         return self.preferred_email or self.email
+
+
+NEW_LEAD_RHYTHMS = ("each", "digest", "none")
 
 
 def emails_new_lead(lead: Lead) -> bool:
@@ -32,17 +36,21 @@ def emails_new_lead(lead: Lead) -> bool:
 
 
 def new_lead_recipients(
-    lead: Lead, *, admins: list[Person], location_contact: Person | None, partner_preferred: str | None
+    lead: Lead, *, admins: list[Person], location_contact: Person | None, partner_preferred: str | None,
+    owner: Person | None = None,
 ) -> list[Person]:
-    """Marketplace and qualified leads go to the partner's Referrals admins; profile leads to the contact of
-    the business-profile location the customer chose. A partner's preferred notification email takes
-    precedence over both; a user's own preference over its sign-in address."""
+    """A lead with an owner goes to its owner alone. Otherwise marketplace and qualified leads go to the
+    partner's Referrals admins; profile leads to the contact of the business-profile location the customer
+    chose. A partner's preferred notification email takes precedence over both; a user's own preference over
+    its sign-in address. People whose rhythm is `none` get nothing."""
+    if owner is not None:
+        return [owner] if owner.new_lead_emails != "none" else []
     language = admins[0].language if admins else "en"
     if partner_preferred:
         return [Person(partner_preferred, language)]
     if lead.origin.type is LeadType.PROFILE and location_contact and location_contact.address:
         return [location_contact]
-    return _unique(admins)
+    return _unique([admin for admin in admins if admin.new_lead_emails != "none"])
 
 
 def referrer_of(kind: ReferrerKind, email: str | None, qualification: Qualification,
@@ -60,9 +68,10 @@ def customer_language(country: str | None) -> str:
     return "it" if country in ("IT", "SM", "VA") else "en"
 
 
-def goes_in_digest(count_today: int, threshold: int) -> bool:
-    """The first `threshold` new-lead emails of a recipient's day go out one by one; the rest wait for the digest."""
-    return count_today > threshold
+def goes_in_digest(count_today: int, threshold: int, rhythm: str = "each") -> bool:
+    """The first `threshold` new-lead emails of a recipient's day go out one by one; the rest wait for the digest.
+    Someone who asked for the digest only gets every new lead there."""
+    return rhythm == "digest" or count_today > threshold
 
 
 def local_day(moment: datetime, timezone: str) -> date:

@@ -15,6 +15,7 @@ from referrals.domain.errors import DomainError, InvalidInput
 from referrals.domain.history import Actor
 from referrals.domain.lead import Customer, Lead, Origin
 from referrals.services import notifications
+from referrals.services.assignment import Assigner
 from referrals.services.screening import screen
 from referrals.store import partners
 from referrals.store.db import writing
@@ -84,7 +85,11 @@ def ingest_lead(engine: Engine, draft: LeadDraft, *, now: datetime, by: Actor | 
                 if existing is not None:
                     return Ingested(existing, created=False)
             lead, entry = _build(conn, draft, now, by)
+            assigner = Assigner(conn, now)
+            if draft.received_at is None:  # history being imported is not handed out
+                entry = assigner.assign_new(lead, entry)
             insert_lead(conn, lead, entry, draft.raw_payload)
+            assigner.finish()
             if draft.received_at is None:
                 notifications.on_lead_received(conn, lead, now)
             return Ingested(lead, created=True)
@@ -117,6 +122,7 @@ def _ingest_batch(engine: Engine, drafts: list[LeadDraft], now: datetime, by: Ac
     with writing(engine) as conn:
         known = _existing_by_external_id(conn, drafts)
         batch, fresh, places = [], [], {}
+        assigner = Assigner(conn, now)
         for draft in drafts:
             key = (draft.partner_id, draft.external_id)
             if draft.external_id and key in known:
@@ -129,10 +135,13 @@ def _ingest_batch(engine: Engine, drafts: list[LeadDraft], now: datetime, by: Ac
                 continue
             if draft.external_id:
                 known[key] = lead
+            if draft.received_at is None:
+                entry = assigner.assign_new(lead, entry)
             batch.append((lead, entry, draft.raw_payload))
             fresh.append(draft)
             results.append(Ingested(lead, created=True))
         insert_leads(conn, batch)
+        assigner.finish()
         people: dict = {}
         for (lead, _, _), draft in zip(batch, fresh, strict=True):
             if draft.received_at is None:  # history being imported tells nobody

@@ -24,7 +24,7 @@ from referrals.store.leads import load_lead, save_transition
 Transition = Callable[[Lead], HistoryEntry]
 
 
-def _act(
+def act(
     engine: Engine, principal: Principal, lead_id: str, transition: Transition, *, if_match: str | None,
     check: Callable[[Connection, str], None] | None = None,
 ) -> Lead:
@@ -60,32 +60,32 @@ def _team_of_partner(team_member_ids: tuple[str, ...]) -> Callable[[Connection, 
 
 def accept_lead(engine: Engine, principal: Principal, lead_id: str, terms: DealTerms, *, now: datetime,
                 if_match: str | None = None) -> Lead:
-    return _act(engine, principal, lead_id, lambda lead: lead.accept(terms, by=principal.actor, now=now),
+    return act(engine, principal, lead_id, lambda lead: lead.accept(terms, by=principal.actor, now=now),
                 if_match=if_match, check=_team_of_partner(terms.team_member_ids))
 
 
 def decline_lead(engine: Engine, principal: Principal, lead_id: str, reason: Reason, notes: str, *,
                  now: datetime, if_match: str | None = None) -> Lead:
-    return _act(engine, principal, lead_id,
+    return act(engine, principal, lead_id,
                 lambda lead: lead.decline(reason, notes, by=principal.actor, now=now), if_match=if_match)
 
 
 def edit_deal(engine: Engine, principal: Principal, lead_id: str, changes: dict[str, Any], *, now: datetime,
               if_match: str | None = None) -> Lead:
     team = changes.get("team_member_ids")
-    return _act(engine, principal, lead_id,
+    return act(engine, principal, lead_id,
                 lambda lead: lead.edit_deal(changes, by=principal.actor, now=now), if_match=if_match,
                 check=_team_of_partner(tuple(team)) if team else None)
 
 
 def add_deal_employee(engine: Engine, principal: Principal, lead_id: str, employee: Employee, *,
                       now: datetime, if_match: str | None = None) -> Lead:
-    return _act(engine, principal, lead_id,
+    return act(engine, principal, lead_id,
                 lambda lead: lead.add_employee(employee, by=principal.actor, now=now), if_match=if_match)
 
 
 def close_lead(engine: Engine, principal: Principal, lead_id: str, outcome: Outcome, reason: Reason | None,
                notes: str, *, now: datetime, if_match: str | None = None) -> Lead:
-    return _act(engine, principal, lead_id,
+    return act(engine, principal, lead_id,
                 lambda lead: lead.close(outcome, reason, notes, by=principal.actor, now=now),
                 if_match=if_match)

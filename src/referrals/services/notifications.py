@@ -22,7 +22,7 @@ from referrals.domain.notify import (
     new_lead_recipients,
     referrer_of,
 )
-from referrals.store import digests, partners, users
+from referrals.store import digests, partners, people, users
 from referrals.store.outbox import enqueue, enqueue_many, message
 
 
@@ -44,14 +44,16 @@ def on_lead_received(conn: Connection, lead: Lead, now: datetime, cache: dict | 
     place = (lead.partner_id, lead.location_id)
     if place not in cache:
         cache[place] = _location_contact(conn, lead, admins[0].language if admins else "en")
+    owner = people.recipient(conn, lead.owner_id) if lead.owner_id else None
     recipients = new_lead_recipients(
-        lead, admins=admins, location_contact=cache[place], partner_preferred=partner.notification_email
+        lead, admins=admins, location_contact=cache[place], partner_preferred=partner.notification_email,
+        owner=owner,
     )
     context = emails.new_lead_context(lead, settings.base_url)
     day = local_day(now, partner.timezone)
     for person in recipients:
         count = digests.count_new_lead_email(conn, person.address.lower(), day)
-        if goes_in_digest(count, settings.digest_threshold):
+        if goes_in_digest(count, settings.digest_threshold, person.new_lead_emails):
             digests.hold(conn, recipient=person.address.lower(), day=day, lead_id=lead.id,
                          partner_id=lead.partner_id, timezone=partner.timezone, language=person.language,
                          context=context["lead"])
@@ -66,6 +68,30 @@ def on_transition(conn: Connection, lead: Lead, entry: HistoryEntry) -> None:
         _tell_customer_declined(conn, lead, entry.at)
     elif entry.action is Action.EXPIRED:
         on_expired(conn, [lead], entry.at)
+    elif entry.action is Action.ASSIGNED and lead.owner_id and lead.owner_id != entry.actor.user_id:
+        _tell_new_owner(conn, lead, entry)
+
+
+def _tell_new_owner(conn: Connection, lead: Lead, entry: HistoryEntry) -> None:
+    """"Assigned to you", in the owner's language at their notification address (not when they took it)."""
+    owner = people.recipient(conn, lead.owner_id)  # type: ignore[arg-type]
+    if owner is None:
+        return
+    context = {**emails.new_lead_context(lead, get_settings().base_url), "by": entry.actor.label}
+    enqueue(conn, message(key=f"assigned:{lead.id}:{entry.version}:{owner.address.lower()}",
+                          template="lead_assigned", recipient=owner.address, language=owner.language,
+                          context=context, now=entry.at, partner_id=lead.partner_id))
+
+
+def on_team_at_capacity(conn: Connection, lead: Lead, cap: int, now: datetime) -> None:
+    """A new lead nobody could take (every member of its location's rule at capacity): tell the admins."""
+    settings = get_settings()
+    place = partners.location_label(conn, lead.partner_id, lead.location_id)
+    context = {**emails.new_lead_context(lead, settings.base_url), "cap": cap, "location": place}
+    for person in users.referrals_admins(conn, lead.partner_id):
+        enqueue(conn, message(key=f"capacity:{lead.id}:{person.address.lower()}", template="team_at_capacity",
+                              recipient=person.address, language=person.language, context=context, now=now,
+                              partner_id=lead.partner_id))
 
 
 def _tell_customer_declined(conn: Connection, lead: Lead, now: datetime) -> None:

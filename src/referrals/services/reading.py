@@ -8,10 +8,11 @@ from sqlalchemy import Engine
 from referrals.domain.access import Principal
 from referrals.domain.lead import Lead
 from referrals.domain.listing import LeadFilter, PageRequest, Tab
-from referrals.store import favorites, listing
+from referrals.store import favorites, listing, people
 from referrals.store.db import reading, writing
 from referrals.store.leads import load_history, load_lead
 from referrals.store.listed import ListedLead
+from referrals.store.people import Owner
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class LeadDetail:
     lead: Lead
     favorite: bool
     history: list[dict]
+    owner: Owner | None = None
 
 
 def list_leads(engine: Engine, principal: Principal, request: PageRequest) -> LeadPage:
@@ -47,7 +49,25 @@ def get_lead(engine: Engine, principal: Principal, lead_id: str) -> LeadDetail:
         lead = load_lead(conn, partner_id, lead_id)
         favorite = favorites.is_favorite(conn, partner_id, principal.user_id, lead_id)
         history = load_history(conn, partner_id, lead_id)
-    return LeadDetail(lead, favorite, history)
+        owner = people.owners(conn, [lead.owner_id]).get(lead.owner_id or "")
+    return LeadDetail(lead, favorite, history, owner)
+
+
+def viewer_facts(engine: Engine, principal: Principal, lead: Lead) -> tuple[bool, Owner | None]:
+    """For an answer that already holds the lead: the user's heart on it and its owner."""
+    partner_id = principal.partner_scope()
+    with reading(engine) as conn:
+        favorite = favorites.is_favorite(conn, partner_id, principal.user_id, lead.id)
+        owner = people.owners(conn, [lead.owner_id]).get(lead.owner_id or "")
+    return favorite, owner
+
+
+def owner_of(engine: Engine, lead: Lead) -> Owner | None:
+    """The owner of a lead the caller already may read (a lead it just made, say)."""
+    if lead.owner_id is None:
+        return None
+    with reading(engine) as conn:
+        return people.owners(conn, [lead.owner_id]).get(lead.owner_id)
 
 
 def is_favorite(engine: Engine, principal: Principal, lead_id: str) -> bool:

@@ -121,6 +121,7 @@ def lifecycle_columns(lead: Lead) -> dict[str, Any]:
         "deal_team": list(terms.team_member_ids) if terms else None,
         "deal_contacts": [vars(c) for c in terms.customer_contacts] if terms else None,
         "deal_employees": [vars(e) for e in deal.employees] if deal else None,
+        "owner_id": lead.owner_id,
         "version": lead.version,
     }
 
@@ -180,6 +181,7 @@ def row_to_lead(row: Any) -> Lead:
         screening=screening,
         is_test=bool(m["is_test"]),
         external_id=m["external_id"],
+        owner_id=m["owner_id"],
         version=m["version"],
     )
 

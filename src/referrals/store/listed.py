@@ -8,17 +8,20 @@ from typing import Any
 from referrals.domain.enums import CallToAction, LeadType, Status
 from referrals.domain.lead import Customer, withholds_contact
 from referrals.domain.lead_state import LeadState, asks_for_contact
+from referrals.store.people import Owner
 
 
 class ListedLead:
     """`columns` holds the `leads` columns by name, as stored: enumerations as their string values, times, decimals
-    and JSON lists; `favorite` is the reader's heart. `state` and `customer` ask the domain's rules of the row."""
+    and JSON lists; `favorite` is the reader's heart, `owner` the lead's owner. `state` and `customer` ask the
+    domain's rules of the row."""
 
-    __slots__ = ("columns", "favorite")
+    __slots__ = ("columns", "favorite", "owner")
 
-    def __init__(self, columns: Any, favorite: bool) -> None:
+    def __init__(self, columns: Any, favorite: bool, owner: Owner | None = None) -> None:
         self.columns = columns
         self.favorite = favorite
+        self.owner = owner
 
     @property
     def id(self) -> str:

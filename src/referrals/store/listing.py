@@ -12,8 +12,18 @@ from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, t
 
 from referrals.domain.enums import QUALIFIED, Outcome, Qualification
 from referrals.domain.errors import InvalidInput
-from referrals.domain.listing import FilterField, FilterKind, LeadFilter, PageRequest, Sort, Tab
+from referrals.domain.listing import (
+    OWNER_ME,
+    OWNER_NONE,
+    FilterField,
+    FilterKind,
+    LeadFilter,
+    PageRequest,
+    Sort,
+    Tab,
+)
 from referrals.domain.text import fold
+from referrals.store import people
 from referrals.store.listed import ListedLead
 from referrals.store.scope import of_partner
 from referrals.store.tables import ID, favorites, lead_tallies, leads
@@ -110,8 +120,16 @@ def _flag(declared: FilterField, value: bool) -> list:
     return [leads.c[declared.columns[0]] == value]
 
 
+def _owner(declared: FilterField, value: str) -> list:
+    """`me` is the reader, bound per execution like the partner (`bind_scope`), so one statement serves everyone."""
+    column = leads.c[declared.columns[0]]
+    if value == OWNER_NONE:
+        return [column.is_(None)]
+    return [column == (bindparam("scope_user", type_=ID) if value == OWNER_ME else value)]
+
+
 _CLAUSES = {FilterKind.CHOICE: _choices, FilterKind.COUNTRY: _countries, FilterKind.TEXT: _text,
-            FilterKind.SEARCH: _search, FilterKind.FLAG: _flag}
+            FilterKind.SEARCH: _search, FilterKind.FLAG: _flag, FilterKind.OWNER: _owner}
 
 
 def filtered(f: LeadFilter) -> Select:
@@ -139,11 +157,13 @@ def tab_counts(conn: Connection, partner_id: str, user_id: str | None, f: LeadFi
         ).all())
         hearts = conn.execute(select(func.count()).select_from(favorites).where(mine)).scalar_one()
     else:
+        scope = bind_scope(partner_id, user_id)
         by_kind = dict(conn.execute(
-            select(leads.c.qualification, func.count()).where(*where).group_by(leads.c.qualification)
+            select(leads.c.qualification, func.count()).where(*where).group_by(leads.c.qualification), scope
         ).all())
         hearts = conn.execute(
-            select(func.count()).select_from(favorites.join(leads, _favorites_of(user_id or ""))).where(mine, *where)
+            select(func.count()).select_from(favorites.join(leads, _favorites_of(user_id or ""))).where(mine, *where),
+            scope,
         ).scalar_one()
     qualified = sum(n for kind, n in by_kind.items() if kind in QUALIFIED)
     return {Tab.MARKETPLACE: by_kind.get(Qualification.DIRECT.value, 0), Tab.QUALIFIED: qualified,
@@ -177,7 +197,8 @@ def page(conn: Connection, partner_id: str, user_id: str | None,
         params["after_value"], params["after_id"] = decode_cursor(request.cursor, request.sort)
     query = _page_statement(request.filter, request.sort, bool(request.cursor), request.limit)
     rows = conn.execute(query, params).all()
-    items = [ListedLead(row, bool(row.favorite)) for row in rows[: request.limit]]
+    named = people.owners(conn, (row.owner_id for row in rows[: request.limit]))
+    items = [ListedLead(row, bool(row.favorite), named.get(row.owner_id)) for row in rows[: request.limit]]
     next_cursor = None
     if len(rows) > request.limit:
         last = rows[request.limit - 1]

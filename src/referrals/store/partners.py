@@ -83,3 +83,12 @@ def first_location(conn: Connection, partner_id: str, location_id: str | None = 
         query = query.where(locations.c.id == location_id)
     row = conn.execute(query.order_by(locations.c.created_at, locations.c.id).limit(1)).first()
     return None if row is None else row.id
+
+
+def location_label(conn: Connection, partner_id: str, location_id: str) -> str:
+    """"City, CC" (or the country alone) for emails that name a location."""
+    row = conn.execute(select(locations.c.city, locations.c.country)
+                       .where(of_partner(locations, partner_id), locations.c.id == location_id)).first()
+    if row is None:
+        return ""
+    return f"{row.city}, {row.country}" if row.city else row.country

@@ -118,12 +118,12 @@ def referrals_admins(conn: Connection, partner_id: str) -> list[Person]:
     """The partner's active Referrals admins as email recipients, oldest account first (the first one's
     language is the one a location contact is written in)."""
     rows = conn.execute(
-        select(users.c.email, users.c.language, users.c.notification_email, users.c.roles)
+        select(users.c.email, users.c.language, users.c.notification_email, users.c.roles, users.c.new_lead_emails)
         .where(of_partner(users, partner_id), users.c.active.is_(True))
         .order_by(users.c.created_at, users.c.id)
     )
     return [
-        Person(r.email, r.language or "en", r.notification_email)
+        Person(r.email, r.language or "en", r.notification_email, r.new_lead_emails)
         for r in rows
         if Role.REFERRALS_ADMIN.value in r.roles.split()
     ]

@@ -8,7 +8,18 @@ from referrals import __version__, secret_key
 from referrals.config import Settings, get_settings
 from referrals.store.db import make_engine
 from referrals.web import errors
-from referrals.web.api import action_center, actions, directory, inbound, ingest, insights, leads, outbox, partner
+from referrals.web.api import (
+    action_center,
+    actions,
+    assignment,
+    directory,
+    inbound,
+    ingest,
+    insights,
+    leads,
+    outbox,
+    partner,
+)
 from referrals.web.api import bulk as bulk_api
 from referrals.web.bodylimit import BodyLimit
 from referrals.web.headers import SecurityHeaders, wrap_outermost
@@ -26,6 +37,7 @@ def api_router() -> APIRouter:
     api.include_router(ingest.router)
     api.include_router(actions.router)
     api.include_router(partner.router)
+    api.include_router(assignment.router)
     api.include_router(action_center.router)
     api.include_router(outbox.router)
     api.include_router(directory.router)

@@ -62,7 +62,8 @@ LABELS: dict[tuple[str, str], str] = {
         Action.RECEIVED: N_("Lead received"), Action.ACCEPTED: N_("Accepted"), Action.DECLINED: N_("Declined"),
         Action.DEAL_EDITED: N_("Deal edited"), Action.EMPLOYEE_ADDED: N_("Employee added"),
         Action.WON: N_("Marked won"), Action.LOST: N_("Marked lost"), Action.EXPIRED: N_("Expired unanswered"),
-        Action.RETIRED: N_("Archived after six months")}.items()},
+        Action.RETIRED: N_("Archived after six months"), Action.ASSIGNED: N_("Assigned"),
+        Action.UNASSIGNED: N_("Owner removed")}.items()},
     **{(ReferrerKind.__name__, k.value): v for k, v in {
         ReferrerKind.MARKETPLACE: N_("Marketplace"), ReferrerKind.STAFF: N_("Program staff"),
         ReferrerKind.PARTNER: N_("Partner"), ReferrerKind.DIRECTORY: N_("Partner directory")}.items()},
@@ -96,4 +97,5 @@ ERRORS: dict[str, str] = {
     "needs at least a company, a last name or an email": N_("needs at least a company, a last name or an email"),
     "must be given so the partner may contact you": N_("must be given so the partner may contact you"),
     "is not a location of this partner": N_("is not a location of this partner"),
+    "is not an active user of your partner": N_("is not an active user of your partner"),
 }

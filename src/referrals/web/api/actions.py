@@ -5,12 +5,12 @@ from fastapi import APIRouter, Response
 
 from referrals.domain.enums import Outcome
 from referrals.domain.lead import Lead
-from referrals.services import lifecycle
-from referrals.services.reading import is_favorite
+from referrals.services import lifecycle, ownership
+from referrals.services.reading import viewer_facts
 from referrals.web.api.common import LEAD_WRITE, with_etag
 from referrals.web.api.present import lead_public
 from referrals.web.api.schemas import LeadPublic
-from referrals.web.api.schemas_in import AcceptLead, AddEmployee, CloseLead, DeclineLead, EditDeal
+from referrals.web.api.schemas_in import AcceptLead, AddEmployee, AssignLead, CloseLead, DeclineLead, EditDeal
 from referrals.web.deps import EngineDep, IfMatch, LeadAdmin, Now
 
 router = APIRouter(prefix="/leads/{lead_id}", tags=["lead actions"], responses=LEAD_WRITE)
@@ -18,7 +18,8 @@ router = APIRouter(prefix="/leads/{lead_id}", tags=["lead actions"], responses=L
 
 def _answer(engine, principal, lead: Lead, response: Response, now) -> LeadPublic:
     with_etag(response, lead)
-    return lead_public(lead, favorite=is_favorite(engine, principal, lead.id), now=now, viewer=principal)
+    favorite, owner = viewer_facts(engine, principal, lead)
+    return lead_public(lead, favorite=favorite, now=now, viewer=principal, owner=owner)
 
 
 @router.post("/accept", response_model=LeadPublic)
@@ -59,4 +60,21 @@ def close(lead_id: str, body: CloseLead, principal: LeadAdmin, engine: EngineDep
     """Mark the deal won or lost (a reason is required when lost); the lead is archived."""
     lead = lifecycle.close_lead(engine, principal, lead_id, Outcome(body.outcome), body.reason, body.notes,
                                 now=now, if_match=if_match)
+    return _answer(engine, principal, lead, response, now)
+
+
+@router.put("/owner", response_model=LeadPublic)
+def assign(lead_id: str, body: AssignLead, principal: LeadAdmin, engine: EngineDep, now: Now,
+           response: Response, if_match: IfMatch = None) -> LeadPublic:
+    """Give the lead an owner: an active user of the partner (a Referrals user may own a lead and read it;
+    acting on it still needs the admin role). The owner is emailed, unless they assigned it to themselves."""
+    lead = ownership.assign_lead(engine, principal, lead_id, body.user_id, now=now, if_match=if_match)
+    return _answer(engine, principal, lead, response, now)
+
+
+@router.delete("/owner", response_model=LeadPublic)
+def unassign(lead_id: str, principal: LeadAdmin, engine: EngineDep, now: Now, response: Response,
+             if_match: IfMatch = None) -> LeadPublic:
+    """Leave the lead without an owner."""
+    lead = ownership.unassign_lead(engine, principal, lead_id, now=now, if_match=if_match)
     return _answer(engine, principal, lead, response, now)

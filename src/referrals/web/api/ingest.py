@@ -8,6 +8,7 @@ from referrals.domain.enums import ReferrerKind
 from referrals.domain.errors import DomainError, InvalidInput
 from referrals.domain.lead import Customer, Origin
 from referrals.services.ingest import Ingested, LeadDraft, ingest_lead, ingest_many
+from referrals.services.reading import owner_of
 from referrals.web.api.common import problems
 from referrals.web.api.present import lead_public
 from referrals.web.api.schemas import BatchItemPublic, BatchPublic, LeadPublic, Problem
@@ -41,7 +42,7 @@ def create_lead(body: CreateLead, principal: ProgramStaff, engine: EngineDep, no
     if not result.created:
         response.status_code = status.HTTP_200_OK
     response.headers["ETag"] = result.lead.etag
-    return lead_public(result.lead, favorite=False, now=now, viewer=principal)
+    return lead_public(result.lead, favorite=False, now=now, viewer=principal, owner=owner_of(engine, result.lead))
 
 
 def _problem(error: DomainError) -> Problem:

@@ -56,7 +56,7 @@ def get_one_lead(found: PartnerLead, principal: LeadReader, response: Response, 
     """One lead with its urgency, validity, quality factors, deal and full history."""
     with_etag(response, found.lead)
     return lead_detail_public(found.lead, favorite=found.favorite, history=found.history, now=now,
-                              viewer=principal)
+                              viewer=principal, owner=found.owner)
 
 
 @router.put("/{lead_id}/favorite", response_model=FavoritePublic)

@@ -9,7 +9,7 @@ from typing import Any
 from referrals.domain.access import Principal
 from referrals.domain.deal import Deal, Money
 from referrals.domain.lead import Lead, visible_customer
-from referrals.services.reading import ListedLead
+from referrals.services.reading import ListedLead, Owner
 from referrals.web.api.schemas import (
     ClosingPublic,
     CustomerPublic,
@@ -19,6 +19,7 @@ from referrals.web.api.schemas import (
     LeadPublic,
     MoneyPublic,
     OfferPublic,
+    OwnerPublic,
     QualityPublic,
     ReferrerPublic,
 )
@@ -39,7 +40,11 @@ def deal_public(deal: Deal | None) -> DealPublic | None:
     )
 
 
-def _fields(lead: Lead, favorite: bool, now: datetime, viewer: Principal) -> dict:
+def owner_public(owner: Owner | None) -> OwnerPublic | None:
+    return None if owner is None else OwnerPublic(id=owner.id, email=owner.email, name=owner.name)
+
+
+def _fields(lead: Lead, favorite: bool, now: datetime, viewer: Principal, owner: Owner | None) -> dict:
     o, s = lead.origin, lead.screening
     return dict(
         id=lead.id, partner_id=lead.partner_id, location_id=lead.location_id, type=o.type,
@@ -56,12 +61,13 @@ def _fields(lead: Lead, favorite: bool, now: datetime, viewer: Principal) -> dic
                               factors=list(s.quality.factors)),
         favorite=favorite, allowed_actions=list(lead.allowed_actions(now, viewer)), deal=deal_public(lead.deal),
         closing=ClosingPublic(reason=lead.closing.reason, notes=lead.closing.notes) if lead.closing else None,
-        is_test=lead.is_test, etag=lead.etag,
+        is_test=lead.is_test, owner=owner_public(owner), etag=lead.etag,
     )
 
 
-def lead_public(lead: Lead, *, favorite: bool, now: datetime, viewer: Principal) -> LeadPublic:
-    return LeadPublic(**_fields(lead, favorite, now, viewer))
+def lead_public(lead: Lead, *, favorite: bool, now: datetime, viewer: Principal,
+                owner: Owner | None = None) -> LeadPublic:
+    return LeadPublic(**_fields(lead, favorite, now, viewer, owner))
 
 
 def listed_public(item: ListedLead, *, now: datetime, viewer: Principal) -> dict[str, Any]:
@@ -86,7 +92,8 @@ def listed_public(item: ListedLead, *, now: datetime, viewer: Principal) -> dict
         "favorite": item.favorite, "allowed_actions": list(state.allowed_actions(now, viewer)),
         "deal": _listed_deal(m),
         "closing": {"reason": m["closing_reason"], "notes": m["closing_notes"] or ""} if closed else None,
-        "is_test": bool(m["is_test"]), "etag": f'"{m["id"]}.{m["version"]}"',
+        "is_test": bool(m["is_test"]),
+        "owner": None if item.owner is None else item.owner._asdict(), "etag": f'"{m["id"]}.{m["version"]}"',
     }
 
 
@@ -103,7 +110,7 @@ def _listed_deal(m: Any) -> dict[str, Any] | None:
 
 
 def lead_detail_public(lead: Lead, *, favorite: bool, history: list[dict], now: datetime,
-                       viewer: Principal) -> LeadDetailPublic:
+                       viewer: Principal, owner: Owner | None = None) -> LeadDetailPublic:
     entries = [HistoryEntryPublic(**{k: v for k, v in row.items() if k in HistoryEntryPublic.model_fields})
                for row in history]
-    return LeadDetailPublic(**_fields(lead, favorite, now, viewer), history=entries)
+    return LeadDetailPublic(**_fields(lead, favorite, now, viewer, owner), history=entries)

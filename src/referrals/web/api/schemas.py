@@ -98,6 +98,12 @@ class ClosingPublic(BaseModel):
     notes: str
 
 
+class OwnerPublic(BaseModel):
+    id: str
+    email: str
+    name: str
+
+
 class LeadPublic(BaseModel):
     id: str
     partner_id: str
@@ -130,6 +136,7 @@ class LeadPublic(BaseModel):
     deal: DealPublic | None
     closing: ClosingPublic | None
     is_test: bool
+    owner: OwnerPublic | None = Field(description="The user who owns the lead, or null")
     etag: str
 
 

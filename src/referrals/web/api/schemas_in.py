@@ -158,6 +158,11 @@ class DeclineLead(Strict):
     notes: MultilineText = text(4000)
 
 
+class AssignLead(Strict):
+    user_id: str = Field(min_length=1, max_length=32, pattern=r"^[0-9a-z]+$",
+                         description="An active user of the lead's partner")
+
+
 class CloseLead(Strict):
     outcome: Literal["won", "lost"]
     reason: Reason | None = Field(default=None, description="Required when the deal is lost")

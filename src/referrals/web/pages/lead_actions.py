@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from referrals.domain.deal import check_terms
 from referrals.domain.enums import LeadAction
 from referrals.domain.errors import InvalidInput
-from referrals.services import lifecycle
+from referrals.services import lifecycle, ownership
 from referrals.web.labels import N_
 from referrals.web.pages import forms
 
@@ -35,7 +35,7 @@ class PageAction:
     read: Callable[[FormData], Submitted]
     service: Callable[..., Any]  # service(engine, principal, lead_id, *submitted.args, now=now)
     done: str  # the flash message once done, translated when shown
-    group: str  # the card its form shows in: "answer" (a received lead) or "work" (the deal of an accepted one)
+    group: str  # the card its form shows in: "answer" (a received lead), "work" (the deal of an accepted one), "owner"
 
     @property
     def template(self) -> str:
@@ -66,6 +66,10 @@ def _employee(form: FormData) -> Submitted:
     return Submitted((forms.employee(form),))
 
 
+def _owner(form: FormData) -> Submitted:
+    return Submitted((forms.text(form, "user_id") or None,))
+
+
 def _close(form: FormData) -> Submitted:
     return Submitted((forms.outcome(form), forms.reason(form), forms.text(form, "notes")))
 
@@ -78,4 +82,5 @@ PAGE_ACTIONS: dict[LeadAction, PageAction] = {row.action: row for row in (
     PageAction(LeadAction.ADD_EMPLOYEE, "employees", _employee, lifecycle.add_deal_employee,
                N_("Employee added to the deal."), "work"),
     PageAction(LeadAction.CLOSE, "close", _close, lifecycle.close_lead, N_("Deal closed."), "work"),
+    PageAction(LeadAction.ASSIGN, "owner", _owner, ownership.set_owner, N_("Owner saved."), "owner"),
 )}

@@ -6,6 +6,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from referrals.domain.listing import FILTERS, FilterKind, PageRequest, Sort, Tab
 from referrals.services.export import export_csv
+from referrals.services.partner import list_users
 from referrals.services.reading import list_leads, set_favorite, tab_counts
 from referrals.web.deps import EngineDep, Now
 from referrals.web.pages import bulk
@@ -38,6 +39,7 @@ def leads_page(request: Request, principal: PageUser, engine: EngineDep) -> Resp
         # bulk actions (web/pages/bulk.py): the bar's actions, how many leads "all matching" means, and the view
         "bulk_actions": bulk.actions_for(principal), "bulk_total": counts[lead_filter.tab],
         "bulk_view": view_query(lead_filter, sort),
+        "team": list_users(engine, principal),
     })
 
 
