@@ -387,6 +387,83 @@ def measure_insights(engine, server: Server, info: generate.BenchSet, runs: int)
     return out
 
 
+# -- bulk actions -------------------------------------------------------------------------------------
+
+def _bulk_targets(engine, info: generate.BenchSet, count: int, skip: int) -> list[str]:
+    """Received leads of the big partner that are still answerable at the data set's `now` (newest first)."""
+    bench_now = datetime.fromisoformat(info.now)
+    with reading(engine) as conn:
+        return list(conn.execute(
+            select(leads.c.id).where(leads.c.partner_id == info.big_partner, leads.c.status == "received",
+                                     leads.c.informational.is_(False), leads.c.response_due_at > bench_now)
+            .order_by(leads.c.created_at.desc(), leads.c.id.desc()).offset(skip).limit(count)).scalars())
+
+
+def _restore_leads(engine, saved: list[dict], bench_now: datetime) -> None:
+    """Put the leads back as they were (every column), drop the history and emails the bulk action wrote."""
+    from sqlalchemy import bindparam
+
+    columns = [c.name for c in leads.c if c.name not in ("partner_id", "id")]
+    with writing(engine) as conn:
+        conn.execute(leads.update().where(leads.c.partner_id == bindparam("b_partner"), leads.c.id == bindparam("b_id"))
+                     .values({name: bindparam(f"v_{name}") for name in columns}),
+                     [{"b_partner": row["partner_id"], "b_id": row["id"], **{f"v_{n}": row[n] for n in columns}}
+                      for row in saved])
+        conn.execute(delete(lead_history).where(lead_history.c.partner_id == bindparam("b_partner"),
+                                                lead_history.c.lead_id == bindparam("b_id"),
+                                                lead_history.c.version > bindparam("b_version")),
+                     [{"b_partner": row["partner_id"], "b_id": row["id"], "b_version": row["version"]}
+                      for row in saved])
+        conn.execute(delete(outbox).where(outbox.c.template.in_(["lead_declined", "lead_assigned"]),
+                                          outbox.c.created_at == bench_now))
+
+
+def measure_bulk(engine, info: generate.BenchSet, count: int = 1000) -> dict:
+    """Bulk decline and bulk assign of 1,000 of the big partner's received leads through the service (the route adds
+    parsing and the answer's JSON), each lead in its own write transaction with the version check, its history and
+    its email; beside it, the same declines as 1,000 calls of the single decline service. Each run is undone after."""
+    from referrals.domain.bulk import BulkAction, BulkParams
+    from referrals.domain.enums import Reason
+    from referrals.services import bulk
+    from referrals.services.lifecycle import decline_lead
+
+    bench_now = datetime.fromisoformat(info.now)
+    owner_email = "owner@big.bench.example"
+    with reading(engine) as conn:
+        owner_id = conn.execute(select(users.c.id).where(users.c.email == owner_email)).scalar()
+        admin = principal_for_user(conn, info.big_admin_id)
+    if owner_id is None:
+        owner_id = add_user(engine, owner_email, partner_id=info.big_partner, roles=[Role.REFERRALS_USER],
+                            password=None, now=bench_now)
+    decline = BulkParams(Reason.CHOSE_ANOTHER_VENDOR, "Bench: chose another vendor.")
+    cases = {
+        "decline": lambda ids: bulk.act_on_ids(engine, admin, BulkAction.DECLINE, decline, ids, now=bench_now),
+        "assign": lambda ids: bulk.act_on_ids(engine, admin, BulkAction.ASSIGN, BulkParams(user_id=owner_id), ids,
+                                              now=bench_now),
+        "decline_one_by_one": lambda ids: [decline_lead(engine, admin, i, decline.reason, decline.notes, now=bench_now)
+                                           for i in ids],
+    }
+    count = len(_bulk_targets(engine, info, count, 0))  # fewer on a small data set (the smoke test's)
+    out: dict = {"leads": count}
+    for name, act in cases.items():
+        ids = _bulk_targets(engine, info, count, 0)
+        with reading(engine) as conn:
+            saved = [dict(r._mapping) for r in conn.execute(select(leads).where(
+                leads.c.partner_id == info.big_partner, leads.c.id.in_(ids)))]
+        runs = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            answer = act(ids)
+            runs.append(time.perf_counter() - t0)
+            done = answer.succeeded if hasattr(answer, "succeeded") else len(answer)
+            _restore_leads(engine, saved, bench_now)
+            if done != count:
+                raise RuntimeError(f"bulk {name}: {done} of {count} succeeded")
+        out[name] = {"seconds": round(min(runs), 2), "runs": [round(r, 2) for r in runs],
+                     "leads_per_s": round(count / min(runs))}
+    return out
+
+
 # -- ingest ---------------------------------------------------------------------------------------------
 
 def _lead_body(origin, customer, message, partner_id: str, external_id: str) -> dict:
@@ -666,6 +743,8 @@ def run(info: generate.BenchSet, *, runs: int, deep_pages: int, singles: int, ba
         result["page"] = measure_page(server, info, runs)
         progress("insights: fold the change log, then a year of the big partner and of the program")
         result["insights"] = measure_insights(engine, server, info, runs)
+        progress("bulk: decline and assign 1,000 of the big partner's leads")
+        result["bulk"] = measure_bulk(engine, info)
         progress("ingest: single POST, batch POST, ingest_many, raw insert")
         result["ingest"] = measure_ingest(engine, server, info, singles, batch_leads)
     finally:
@@ -700,7 +779,14 @@ def main() -> None:
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--no-doc", action="store_true")
     parser.add_argument("--label", default=None, help="added to the result file's name")
+    parser.add_argument("--only-bulk", action="store_true", help="measure the bulk actions alone (--reuse a set)")
     args = parser.parse_args()
+    if args.only_bulk:  # print the figures; nothing is written
+        info = generate.load(args.reuse)
+        engine = make_engine(info.url)
+        upgrade(engine)
+        print(json.dumps(measure_bulk(engine, info), indent=2))
+        return
 
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
