@@ -154,3 +154,20 @@ def test_a_job_by_a_user_no_longer_allowed_to_act_fails_each_lead_and_changes_no
     assert declines == 0
     reader_view = bulk.job_progress(engine, tenant.reader, job_id)
     assert (reader_view.failed, {item.problem["code"] for item in reader_view.items}) == (5, {"forbidden"})
+
+
+def test_the_job_queue_runs_a_queued_job_and_resumes_one_nobody_took(engine, tenant, now, small_jobs, monkeypatch):
+    from referrals import jobs
+
+    leads = _leads(engine, tenant.partner_id, 4)
+    queued = [bulk.act_on_filter(engine, tenant.admin, BulkAction.FAVORITE, BulkParams(), MARKETPLACE, Sort.NEWEST,
+                                 now=now) for _ in range(2)]
+    monkeypatch.setattr(jobs, "_engine", lambda: engine)
+    monkeypatch.setattr(jobs.huey, "immediate", True)  # tasks run at once, in this thread
+
+    jobs.start_bulk_job(tenant.partner_id, queued[0].job_id)  # what the web edge calls
+    jobs.resume_bulk_jobs()  # the second was never queued: created long before the real clock's now
+
+    for job in queued:
+        view = bulk.job_progress(engine, tenant.admin, job.job_id)
+        assert (view.status, view.succeeded) == ("done", len(leads))

@@ -1,6 +1,7 @@
 """Bulk actions on leads: by ids (at most 1,000, answered at once) or by a list query (the list's leads for that
 filter: up to 1,000 answered at once, more as a job, at most 100,000), with a result per lead."""
 
+import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, status
@@ -18,6 +19,7 @@ from referrals.web.api.schemas_in import MultilineText, Strict, Text, text
 from referrals.web.deps import EngineDep, LeadReader, Now
 from referrals.web.errors import PROBLEM_TYPE, STATUS
 
+log = logging.getLogger("referrals.bulk")
 router = APIRouter(prefix="/leads/bulk", tags=["bulk actions"], responses=problems(400, 401, 403, 413, 422))
 
 
@@ -69,6 +71,18 @@ class BulkJobPublic(BaseModel):
     next_after: int | None = Field(description="Pass as `after` for the next page of results; null: no more yet")
 
 
+def start_job(request: Request, partner_id: str, job_id: str) -> None:
+    """Hand a stored job to the job queue (`referrals serve` installs it; without one, or if it fails, the
+    `resume_bulk_jobs` job starts it within a few minutes: the job is already stored)."""
+    start = getattr(request.app.state, "start_bulk_job", None)
+    if start is None:
+        return
+    try:
+        start(partner_id, job_id)
+    except Exception:  # noqa: BLE001 - the queue being down must not lose the answer: the job is stored
+        log.exception("bulk job %s: could not queue it; the periodic resume will", job_id)
+
+
 def _problem(shape: dict) -> Problem:
     code = shape["code"]
     return Problem(type=PROBLEM_TYPE + code, title=code.replace("_", " ").capitalize(),
@@ -98,9 +112,7 @@ def act_in_bulk(body: BulkActionRequest, principal: LeadReader, engine: EngineDe
         answer = bulk.act_on_filter(engine, principal, body.action, params, to_filter(body.filter),
                                     body.filter.sort, now=now)
     if isinstance(answer, bulk.Queued):
-        start = getattr(request.app.state, "start_bulk_job", None)  # the job queue, installed by `referrals serve`
-        if start is not None:
-            start(principal.partner_id, answer.job_id)
+        start_job(request, principal.partner_id, answer.job_id)  # type: ignore[arg-type]
         return JSONResponse(BulkJobStarted(job_id=answer.job_id, total=answer.total).model_dump(),
                             status_code=status.HTTP_202_ACCEPTED)
     return BulkResultPublic(succeeded=answer.succeeded, failed=answer.failed, results=_items(answer.items))

@@ -16,6 +16,7 @@ from referrals.domain.errors import InvalidInput
 from referrals.services import bulk
 from referrals.services.partner import list_users
 from referrals.services.reading import tab_counts
+from referrals.web.api.bulk import start_job
 from referrals.web.deps import EngineDep, Now
 from referrals.web.pages.base import PageRoute, redirect, render
 from referrals.web.pages.deps import PageUser, PostedForm, tr
@@ -66,9 +67,7 @@ def bulk_post(request: Request, form: PostedForm, principal: PageUser, engine: E
             errors = {name.removeprefix("params."): message for name, message in error.fields.items()}
         else:
             if isinstance(answer, bulk.Queued):
-                start = getattr(request.app.state, "start_bulk_job", None)
-                if start is not None:
-                    start(principal.partner_id, answer.job_id)
+                start_job(request, principal.partner_id, answer.job_id)  # type: ignore[arg-type]
                 return redirect(f"/leads/bulk/{answer.job_id}")
             return render(request, "_bulk_results.html", {
                 "action": action, "succeeded": answer.succeeded, "failed": answer.failed, "items": answer.items,
