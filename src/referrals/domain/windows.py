@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 RESPONSE_WINDOW = timedelta(days=14)  # actionable leads expire when unanswered this long
 HOT_WINDOW = timedelta(hours=72)  # a Contact me lead carries the flame this long
 INFORMATIONAL_RETENTION_MONTHS = 6  # informational leads stay available this many calendar months
+REMINDER_BEFORE = timedelta(hours=48)  # a received lead nobody answered is recalled once this long before expiry
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -22,3 +23,8 @@ def informational_archive_at(created_at: datetime) -> datetime:
 
 def response_due_at(created_at: datetime) -> datetime:
     return created_at + RESPONSE_WINDOW
+
+
+def reminder_due_from(now: datetime) -> datetime:
+    """Received leads whose deadline falls before this (and after `now`) are due their expiring-soon reminder."""
+    return now + REMINDER_BEFORE

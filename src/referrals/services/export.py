@@ -24,7 +24,7 @@ HEADERS = [
     "CustomerTitle", "CustomerEmail", "CustomerPhone", "CustomerCountry", "CompanySize", "Industry", "Message",
     "EmailValidity", "PhoneValidity", "SpamReasons", "LeadQuality", "ConversionProbability",
     "ResponseDueDateTime", "AcceptedDateTime", "ArchivedDateTime", "DealName", "DealValue", "DealCurrency",
-    "EstimatedPurchaseDate", "CampaignId", "CrmId", "ClosingReason", "IsTest",
+    "EstimatedPurchaseDate", "CampaignId", "CrmId", "ClosingReason", "IsTest", "Owner",
 ]
 
 

@@ -83,6 +83,23 @@ def _tell_new_owner(conn: Connection, lead: Lead, entry: HistoryEntry) -> None:
                           context=context, now=entry.at, partner_id=lead.partner_id))
 
 
+def on_expiring_soon(conn: Connection, lead: Lead, now: datetime) -> None:
+    """The reminder 48 hours before a received lead expires: to its owner alone, or (unowned) to the people the
+    new-lead email went to. Whoever chose no new-lead emails gets no reminder either."""
+    owner = people.recipient(conn, lead.owner_id) if lead.owner_id else None
+    partner = partners.load(conn, lead.partner_id)
+    admins = users.referrals_admins(conn, lead.partner_id)
+    contact = _location_contact(conn, lead, admins[0].language if admins else "en")
+    recipients = new_lead_recipients(lead, admins=admins, location_contact=contact,
+                                     partner_preferred=partner.notification_email, owner=owner)
+    context = {**emails.new_lead_context(lead, get_settings().base_url),
+               "due": lead.response_due_at.strftime("%Y-%m-%d %H:%M") if lead.response_due_at else ""}
+    for person in recipients:
+        enqueue(conn, message(key=f"expiring:{lead.id}:{person.address.lower()}", template="lead_expiring",
+                              recipient=person.address, language=person.language, context=context, now=now,
+                              partner_id=lead.partner_id))
+
+
 def on_team_at_capacity(conn: Connection, lead: Lead, cap: int, now: datetime) -> None:
     """A new lead nobody could take (every member of its location's rule at capacity): tell the admins."""
     settings = get_settings()

@@ -1,5 +1,6 @@
 """The time rules running by themselves: expire actionable leads nobody answered within the response
-window, and retire informational leads after six months (domain/archiving.py declares both).
+window, and retire informational leads after six months (domain/archiving.py declares both); and recall each
+received lead once, 48 hours before it would expire.
 
 Set-based: each batch is one UPDATE of up to `batch` due rows (skipping rows another worker holds, on
 PostgreSQL) returning just the columns the rest needs, plus one executemany of their history entries and one
@@ -14,17 +15,20 @@ from sqlalchemy import Engine
 
 from referrals.domain.archiving import EXPIRY, RETIREMENT, TimedArchive
 from referrals.services import notifications
+from referrals.store import reminders
 from referrals.store import sweep as store
 from referrals.store.db import is_sqlite, writing
 
 BATCH = 5000  # SQLite: no statement near 300 ms at this size
 POSTGRES_BATCH = 1000  # PostgreSQL updates nine indexes per row: 5,000 rows took ~1 s a statement, 1,000 stay short
+REMINDER_BATCH = 500  # each reminded lead queues its emails in the same transaction
 
 
 @dataclass(frozen=True)
 class SweepReport:
     expired: int
     retired: int
+    reminded: int = 0  # received leads recalled 48 hours before they expire
 
 
 def _archive_due(engine: Engine, rule: TimedArchive, now: datetime, batch: int) -> int:
@@ -41,8 +45,23 @@ def _archive_due(engine: Engine, rule: TimedArchive, now: datetime, batch: int) 
             return total
 
 
+def _remind(engine: Engine, now: datetime, batch: int) -> int:
+    """One reminder per received lead nobody answered, 48 hours before it expires: to its owner, or unowned to
+    whoever got the new-lead email."""
+    total = 0
+    while True:
+        with writing(engine) as conn:
+            due = reminders.mark_due(conn, now, batch)
+            for lead in due:
+                notifications.on_expiring_soon(conn, lead, now)
+        total += len(due)
+        if len(due) < batch:
+            return total
+
+
 def sweep(engine: Engine, *, now: datetime, batch: int | None = None) -> SweepReport:
     batch = batch or (BATCH if is_sqlite(engine) else POSTGRES_BATCH)
     expired = _archive_due(engine, EXPIRY, now, batch)
     retired = _archive_due(engine, RETIREMENT, now, batch)
-    return SweepReport(expired, retired)
+    reminded = _remind(engine, now, min(batch, REMINDER_BATCH))
+    return SweepReport(expired, retired, reminded)

@@ -14,14 +14,14 @@ Each cell follows a rule whose Python form lives elsewhere; tests/integration/te
 
 from functools import cache
 
-from sqlalchemy import ColumnElement, String, case, cast, func, literal, literal_column, null, type_coerce
+from sqlalchemy import ColumnElement, String, case, cast, func, literal, literal_column, null, select, type_coerce
 from sqlalchemy.sql.elements import ColumnClause
 
 from referrals.domain.enums import Outcome
 from referrals.domain.lead import withholds_contact
 from referrals.domain.text import FORMULA_STARTS
 from referrals.store.db import constant
-from referrals.store.tables import leads
+from referrals.store.tables import leads, users
 
 _FORMULA_STARTS = [constant(mark) for mark in FORMULA_STARTS]
 _WITHHELD = [constant(outcome.value) for outcome in sorted(Outcome) if withholds_contact(outcome)]
@@ -99,8 +99,14 @@ def cells(dialect: str) -> tuple[tuple[ColumnElement, ColumnElement | None], ...
         _ours(time(c.archived_at)), deal_text(c.deal_name), _ours(_deal(_safe(fixed(c.deal_amount, 2)))),
         _ours(_deal(_safe(c.deal_currency))), _ours(_deal(purchase)), deal_text(c.deal_campaign_id),
         deal_text(c.deal_crm_id), _ours(c.closing_reason),
-        _ours(case((c.is_test, constant("true")), else_=constant("false"))),
+        _ours(case((c.is_test, constant("true")), else_=constant("false"))), _free(_safe(_owner_email())),
     )
+
+
+def _owner_email() -> ColumnElement:
+    """The owner's sign-in address: one primary-key probe for a lead that has an owner, none for the others."""
+    email = select(users.c.email).where(users.c.id == leads.c.owner_id).scalar_subquery()
+    return case((leads.c.owner_id.is_(None), null()), else_=email)
 
 
 def copy_cells() -> list[ColumnElement]:

@@ -37,6 +37,8 @@ def _field(declared: FilterField) -> tuple[Any, Any]:
         return list[Country], Field(default=[], description=about)
     if declared.kind is FilterKind.FLAG:
         return bool | None, Field(default=None, description=about)
+    if declared.kind is FilterKind.OWNER:
+        return str, Field(default="", pattern=r"^((?i:me|none)|[0-9a-z]{1,32})?$", description=about)
     return Text, Field(default="", max_length=MAX_TEXT, description=about)
 
 
@@ -69,6 +71,8 @@ def to_filter(query: BaseModel) -> LeadFilter:
             value = frozenset(code.upper() for code in value)
         elif declared.kind.repeatable:
             value = frozenset(value)
+        elif declared.kind is FilterKind.OWNER:
+            value = declared.parse([value])  # `Me` is `me`
         values[declared.name] = value
     return LeadFilter(**values)
 
