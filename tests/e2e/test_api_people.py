@@ -5,8 +5,9 @@ from tests.e2e.conftest import is_problem
 
 def test_me_describes_the_caller(client, partner_a, seller):
     me = client.get("/api/v1/me", headers=partner_a.reader.headers).json()
-    assert me == {"id": partner_a.reader.id, "email": partner_a.reader.principal.email,
-                  "partner_id": partner_a.id, "roles": ["referrals-user"]}
+    assert me == {"id": partner_a.reader.id, "email": partner_a.reader.principal.email, "name": "",
+                  "partner_id": partner_a.id, "roles": ["referrals-user"], "language": None,
+                  "notification_email": None, "new_lead_emails": "each"}
     assert client.get("/api/v1/me", headers=seller.headers).json()["partner_id"] is None
 
 

@@ -35,6 +35,49 @@ def users_add(
     emit({"id": user_id}, as_json, f"user {user_id}")
 
 
+def _member(member, as_json: bool, said: str) -> None:
+    emit({"id": member.id, "email": member.email, "active": member.active}, as_json, said)
+
+
+@users_app.command("deactivate")
+def users_deactivate(email: Annotated[str, typer.Argument(callback=one_line)], db: Db = DEFAULT_URL,
+                     as_json: AsJson = False) -> None:
+    """Deactivate a partner's user: signed out at once, API tokens refused, no emails, no sign-in; their open
+    leads go back to their location's assignment rule. Their history stays. Not the partner's last active
+    Referrals admin."""
+    from referrals.services.team import deactivate_by_email
+
+    member = run(lambda: deactivate_by_email(engine_for(db), email, now=now_utc()))
+    _member(member, as_json, f"{member.email} deactivated")
+
+
+@users_app.command("reactivate")
+def users_reactivate(email: Annotated[str, typer.Argument(callback=one_line)], db: Db = DEFAULT_URL,
+                     as_json: AsJson = False) -> None:
+    """Reactivate a partner's user: they sign in again with their password."""
+    from referrals.services.team import reactivate_by_email
+
+    member = run(lambda: reactivate_by_email(engine_for(db), email))
+    _member(member, as_json, f"{member.email} reactivated")
+
+
+@users_app.command("set")
+def users_set(
+    email: Annotated[str, typer.Argument(callback=one_line)],
+    notification_email: Annotated[str, typer.Option(
+        "--notification-email", help="Where their notification emails go; \"\" for their sign-in address.",
+        callback=one_line)],
+    db: Db = DEFAULT_URL,
+    as_json: AsJson = False,
+) -> None:
+    """Change a user's settings."""
+    from referrals.services.me import set_notification_email_for
+
+    kept = run(lambda: set_notification_email_for(engine_for(db), email, notification_email))
+    emit({"email": email.strip().lower(), "notification_email": kept}, as_json,
+         f"notification emails of {email.strip().lower()} go to {kept or 'their sign-in address'}")
+
+
 @tokens_app.command("create")
 def tokens_create(
     email: str,

@@ -85,3 +85,18 @@ def password_reset_context(email: str, base_url: str, token: str, valid_minutes:
     (anyone who can read that table could set the password directly anyway)."""
     return {"email": email, "reset_url": f"{base_url.rstrip('/')}/password/reset/{token}",
             "valid_minutes": valid_minutes}
+
+
+def invitation_context(email: str, partner_name: str, inviter: str, base_url: str, token: str,
+                       valid_days: int) -> dict[str, Any]:
+    """An invitation to join a partner's team. Like a reset link, the token is in the outbox row's context until
+    the link is used, revoked or expires."""
+    return {"email": email, "partner_name": partner_name, "inviter": inviter, "valid_days": valid_days,
+            "invite_url": f"{base_url.rstrip('/')}/invite/{token}"}
+
+
+def invitation_existing_context(email: str, partner_name: str, inviter: str, base_url: str) -> dict[str, Any]:
+    """Someone invited an address that already has an account (in another workspace): it is told, the inviter
+    is not."""
+    return {"email": email, "partner_name": partner_name, "inviter": inviter,
+            "signin_url": f"{base_url.rstrip('/')}/signin"}

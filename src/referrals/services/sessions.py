@@ -11,6 +11,7 @@ from referrals.domain.credentials import TOUCH_EVERY, SessionLifetime, touch_due
 from referrals.services.auth import hash_token
 from referrals.services.signin import Viewer, viewer_of
 from referrals.store import sessions as store
+from referrals.store import users
 from referrals.store.db import reading, writing
 
 
@@ -22,9 +23,10 @@ def begin(conn: Connection, user_id: str, now: datetime) -> str:
 
 
 def start(engine: Engine, user_id: str, now: datetime, lifetime: SessionLifetime) -> str:
-    """Sign in: a new session, and the user's expired ones forgotten."""
+    """Sign in: a new session, the user's expired ones forgotten, and the moment kept as their last sign-in."""
     with writing(engine) as conn:
         store.end_expired(conn, user_id, now - lifetime.idle, now - lifetime.absolute)
+        users.record_signin(conn, user_id, now)
         return begin(conn, user_id, now)
 
 

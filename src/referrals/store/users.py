@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Select, or_, select, update
 from referrals.domain.access import Principal
 from referrals.domain.enums import Role
 from referrals.domain.notify import Person
+from referrals.domain.preferences import NewLeadEmails, Preferences
 from referrals.store.scope import of_partner
 from referrals.store.tables import api_tokens, partners, users
 
@@ -133,3 +134,112 @@ def user_ids_of_partner(conn: Connection, partner_id: str, user_ids: tuple[str, 
     """Which of these ids are users of the partner."""
     return set(conn.execute(select(users.c.id).where(of_partner(users, partner_id), users.c.id.in_(user_ids)))
                .scalars())
+
+
+# -- the team as its admins manage it, and each person's own settings --------------------------------------------
+
+
+class TeamMember(NamedTuple):
+    """One of a partner's users, active or not, as the team page and the API list them."""
+
+    id: str
+    email: str
+    name: str
+    roles: frozenset[Role]
+    active: bool
+    last_signin_at: datetime | None
+
+
+_TEAM_COLUMNS = (users.c.id, users.c.email, users.c.name, users.c.roles, users.c.active, users.c.last_signin_at)
+
+
+def _member(row: Any) -> TeamMember:
+    return TeamMember(row.id, row.email, row.name, frozenset(Role(r) for r in row.roles.split()), row.active,
+                      row.last_signin_at)
+
+
+def roles_text(roles: frozenset[Role] | set[Role]) -> str:
+    return " ".join(sorted(r.value for r in roles))
+
+
+def team(conn: Connection, partner_id: str) -> list[TeamMember]:
+    """Every user of the partner, active ones first, each group by email."""
+    rows = conn.execute(select(*_TEAM_COLUMNS).where(of_partner(users, partner_id))
+                        .order_by(users.c.active.desc(), users.c.email))
+    return [_member(r) for r in rows]
+
+
+def team_member(conn: Connection, partner_id: str, user_id: str) -> TeamMember | None:
+    """The partner's user with this id; None for an unknown id or another partner's user."""
+    row = conn.execute(select(*_TEAM_COLUMNS).where(of_partner(users, partner_id), users.c.id == user_id)).first()
+    return None if row is None else _member(row)
+
+
+def lock_team(conn: Connection, partner_id: str) -> None:
+    """Serialise changes to the partner's team for the rest of the transaction (its partner row, FOR UPDATE on
+    PostgreSQL; SQLite's write transactions are serial already), so two admins deactivating each other at once
+    cannot both pass the last-admin check."""
+    conn.execute(select(partners.c.id).where(partners.c.id == partner_id).with_for_update())
+
+
+def active_admin_ids(conn: Connection, partner_id: str) -> set[str]:
+    rows = conn.execute(select(users.c.id, users.c.roles).where(of_partner(users, partner_id),
+                                                                users.c.active.is_(True)))
+    return {r.id for r in rows if Role.REFERRALS_ADMIN.value in r.roles.split()}
+
+
+def set_roles(conn: Connection, partner_id: str, user_id: str, roles: frozenset[Role]) -> None:
+    conn.execute(update(users).where(of_partner(users, partner_id), users.c.id == user_id)
+                 .values(roles=roles_text(roles)))
+
+
+def set_active(conn: Connection, partner_id: str, user_id: str, active: bool) -> None:
+    conn.execute(update(users).where(of_partner(users, partner_id), users.c.id == user_id).values(active=active))
+
+
+def record_signin(conn: Connection, user_id: str, now: datetime) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(last_signin_at=now))
+
+
+class Account(NamedTuple):
+    """Whose an address is, active or not (emails are unique across partners and the program)."""
+
+    id: str
+    partner_id: str | None
+    active: bool
+
+
+def account(conn: Connection, email: str) -> Account | None:
+    row = conn.execute(select(users.c.id, users.c.partner_id, users.c.active)
+                       .where(users.c.email == email.strip().lower())).first()
+    return None if row is None else Account(row.id, row.partner_id, row.active)
+
+
+class Own(NamedTuple):
+    """A person as they see themselves: who they are and their settings."""
+
+    id: str
+    email: str
+    name: str
+    partner_id: str | None
+    roles: frozenset[Role]
+    preferences: Preferences
+
+
+def own(conn: Connection, user_id: str) -> Own | None:
+    row = conn.execute(select(users).where(users.c.id == user_id, users.c.active.is_(True))).first()
+    if row is None:
+        return None
+    preferences = Preferences(row.language, row.notification_email, NewLeadEmails(row.new_lead_emails))
+    return Own(row.id, row.email, row.name, row.partner_id, frozenset(Role(r) for r in row.roles.split()),
+               preferences)
+
+
+def set_preferences(conn: Connection, user_id: str, preferences: Preferences) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(
+        language=preferences.language, notification_email=preferences.notification_email,
+        new_lead_emails=preferences.new_lead_emails.value))
+
+
+def set_notification_email(conn: Connection, user_id: str, address: str | None) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(notification_email=address))

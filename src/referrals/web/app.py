@@ -21,6 +21,8 @@ from referrals.web.api import (
     partner,
 )
 from referrals.web.api import bulk as bulk_api
+from referrals.web.api import me as me_api
+from referrals.web.api import team as team_api
 from referrals.web.bodylimit import BodyLimit
 from referrals.web.headers import SecurityHeaders, wrap_outermost
 from referrals.web.kick import KickOutboxAfterWrites
@@ -37,6 +39,8 @@ def api_router() -> APIRouter:
     api.include_router(ingest.router)
     api.include_router(actions.router)
     api.include_router(partner.router)
+    api.include_router(me_api.router)
+    api.include_router(team_api.router)
     api.include_router(assignment.router)
     api.include_router(action_center.router)
     api.include_router(outbox.router)

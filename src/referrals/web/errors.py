@@ -32,6 +32,7 @@ STATUS = {
     "not_found": 404,
     "conflict": 409,
     "invalid_transition": 409,
+    "last_admin": 409,
     "forbidden": 403,
     "unauthenticated": 401,
     "precondition_failed": 412,

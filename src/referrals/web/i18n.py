@@ -49,9 +49,13 @@ def negotiate(accept_language: str | None) -> str | None:
     return None
 
 
-def choose_language(preference: str | None, chosen: str | None, accept_language: str | None) -> str:
-    """The user's saved preference, else what they picked in this session, else the browser's."""
-    for candidate in (preference, chosen, negotiate(accept_language)):
+def choose_language(preference: str | None, chosen: str | None, accept_language: str | None, *,
+                    signed_in: bool = False) -> str:
+    """A signed-in user's language is their setting (`preference`), and a setting of None follows the browser's
+    Accept-Language, whatever was picked before signing in. A visitor's is what they picked in this session
+    (`chosen`), else the browser's."""
+    candidates = (preference,) if signed_in else (preference, chosen)
+    for candidate in (*candidates, negotiate(accept_language)):
         if candidate in LANGUAGES:
             return candidate
     return DEFAULT_LANGUAGE

@@ -1,28 +1,14 @@
-"""The caller and their partner: who am I, my partner's users (to pick team members) and locations
-(with the inbound keys Referrals admins give to marketplaces)."""
+"""The caller's partner: its locations (with the inbound keys Referrals admins give to marketplaces). Who am I is
+web/api/me.py; the partner's users, web/api/team.py."""
 
 from fastapi import APIRouter
 
-from referrals.services.partner import list_locations, list_users, rotate_location_key
+from referrals.services.partner import list_locations, rotate_location_key
 from referrals.web.api.common import AUTHED, problems
-from referrals.web.api.schemas import InboundKeyPublic, LocationPublic, MePublic, UserPublic
-from referrals.web.deps import CurrentUser, EngineDep, Now, PartnerMember, SettingsDep
+from referrals.web.api.schemas import InboundKeyPublic, LocationPublic
+from referrals.web.deps import EngineDep, Now, PartnerMember, SettingsDep
 
 router = APIRouter(tags=["people"], responses=AUTHED)
-
-
-@router.get("/me", response_model=MePublic)
-def me(principal: CurrentUser) -> MePublic:
-    """The caller: id, email, partner and roles."""
-    return MePublic(id=principal.user_id, email=principal.email, partner_id=principal.partner_id,
-                    roles=sorted(r.value for r in principal.roles))
-
-
-@router.get("/partner/users", response_model=list[UserPublic])
-def partner_users(principal: PartnerMember, engine: EngineDep) -> list[UserPublic]:
-    """The active users of the caller's partner."""
-    return [UserPublic(id=u.id, email=u.email, name=u.name, roles=list(u.roles))
-            for u in list_users(engine, principal)]
 
 
 @router.get("/partner/locations", response_model=list[LocationPublic])

@@ -186,20 +186,6 @@ class BatchPublic(BaseModel):
     results: list[BatchItemPublic]
 
 
-class MePublic(BaseModel):
-    id: str
-    email: str
-    partner_id: str | None
-    roles: list[str]
-
-
-class UserPublic(BaseModel):
-    id: str
-    email: str
-    name: str
-    roles: list[str]
-
-
 class LocationPublic(BaseModel):
     id: str
     country: str

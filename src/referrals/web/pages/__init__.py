@@ -19,6 +19,7 @@ def register_pages(app: FastAPI) -> None:
         auth,
         directory,
         insights,
+        invite,
         lead_detail,
         leads,
         password,
@@ -26,10 +27,11 @@ def register_pages(app: FastAPI) -> None:
         program,
         program_admin,
         settings,
+        team,
     )
 
     # leads first: /leads/export.csv before /leads/{id}
     for module in (auth, password, settings, leads, lead_detail, actions, program, program_admin, profile, directory,
-                   insights):
+                   insights, team, invite):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -47,7 +47,8 @@ Visitor = Annotated[Viewer | None, Depends(signed_in_viewer)]  # public pages: s
 async def page_context(request: Request, engine: EngineDep, now: Now, viewer: Visitor) -> PageContext:
     sess = session.load(request)
     language = i18n.choose_language(
-        viewer.principal.language if viewer else None, sess.language, request.headers.get("accept-language")
+        viewer.principal.language if viewer else None, sess.language, request.headers.get("accept-language"),
+        signed_in=viewer is not None,
     )
     context = PageContext(engine, now, sess, viewer, language)
     request.state.page = context

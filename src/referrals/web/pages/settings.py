@@ -1,18 +1,22 @@
-"""The signed-in person's own settings: their password (the current one required; every other session ends),
-"sign out everywhere", and their API tokens (created, named and revoked here; a new token is shown once)."""
+"""The signed-in person's own settings: language, notification address and how new-lead emails arrive; their
+password (the current one required; every other session ends), "sign out everywhere", and their API tokens
+(created, named and revoked here; a new token is shown once)."""
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from referrals.domain.access import Principal
 from referrals.domain.errors import InvalidInput
+from referrals.domain.preferences import NewLeadEmails
 from referrals.services import sessions, tokens
+from referrals.services.me import my_settings, update_my_settings
 from referrals.services.passwords import change_password
-from referrals.web import session
+from referrals.web import i18n, session
 from referrals.web.deps import EngineDep, Now
 from referrals.web.labels import N_
 from referrals.web.pages.base import PageRoute, redirect, render
-from referrals.web.pages.deps import PageUser, PostedForm, tr
+from referrals.web.pages.deps import PageUser, PostedForm, language_of, tr
+from referrals.web.pages.field_messages import explain_all
 from referrals.web.pages.forms import text
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -26,6 +30,8 @@ FIELD_MESSAGES = {
     "is required": N_("is required"),
     "does not match": N_("does not match the new password"),
     "must be between 1 and 3650": N_("must be between 1 and 3650"),
+    "must be en, it or null (follow the browser)": N_("choose a language"),
+    "must be each, digest or none": N_("choose how new-lead emails arrive"),
 }
 EXPIRY_CHOICES = (7, 30, 90, 365)  # days; or never
 
@@ -41,9 +47,12 @@ def password(form, name: str) -> str:
 
 
 def _settings_page(request: Request, principal: Principal, engine, now, errors: dict | None = None,
-                   status: int = 200) -> Response:
+                   status: int = 200, **preferences) -> Response:
     live = sessions.live_sessions(engine, principal.user_id, now, session.lifetime(request.app.state.settings))
-    return render(request, "settings.html", {"errors": errors or {}, "live_sessions": live}, status=status)
+    own = my_settings(engine, principal)
+    context = {"errors": errors or {}, "live_sessions": live, "own": own, "rhythms": list(NewLeadEmails),
+               "preference_errors": {}, "preference_values": None, **preferences}
+    return render(request, "settings.html", context, status=status)
 
 
 @router.get("/settings")
@@ -63,6 +72,25 @@ def password_change(request: Request, form: PostedForm, principal: PageUser, eng
         return _settings_page(request, principal, engine, now, translated(request, error.fields), status=422)
     session.renewed(request, key)
     session.load(request).flash(tr(request, "Password changed. Every other browser is signed out."))
+    return redirect("/settings")
+
+
+@router.post("/settings/preferences")
+def preferences_change(request: Request, form: PostedForm, principal: PageUser, engine: EngineDep,
+                       now: Now) -> Response:
+    """Language (empty: follow the browser), notification address (empty: the sign-in address), new-lead emails."""
+    changes = {"language": text(form, "language") or None, "notification_email": text(form, "notification_email"),
+               "new_lead_emails": text(form, "new_lead_emails")}
+    try:
+        saved = update_my_settings(engine, principal, changes)
+    except InvalidInput as error:
+        errors = explain_all(language_of(request), translated(request, error.fields))
+        return _settings_page(request, principal, engine, now, preference_errors=errors, preference_values=changes,
+                              status=422)
+    # Said in the language the next page will be in.
+    language = i18n.choose_language(saved.preferences.language, None, request.headers.get("accept-language"),
+                                    signed_in=True)
+    session.load(request).flash(i18n.gettext(language, N_("Your settings are saved.")))
     return redirect("/settings")
 
 
