@@ -103,3 +103,13 @@ def test_a_large_selection_becomes_a_job_with_its_own_page(browser: Browser, eng
     bulk.run_job(engine, world.partner_id, job_id, clock=lambda: factories.NOW)
     finished = browser.get(started.headers["location"]).text
     assert "6 leads done" in finished and finished.count('<tr class="done">') == 6
+
+
+def test_a_view_past_the_limit_says_so_and_changes_nothing(browser: Browser, engine: Engine, world, monkeypatch):
+    monkeypatch.setattr(bulk, "MOST", 3)
+
+    refused = browser.post("/leads/bulk", {"action": "decline", "all": "1", "view": "tab=marketplace",
+                                           "confirmed": "1", **REASON})
+
+    assert refused.status_code == 422 and "Too many leads at once" in refused.text
+    assert all(_status(engine, world, lead_id) == "received" for lead_id in lead_ids(browser.get("/leads").text))
