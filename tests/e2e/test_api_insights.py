@@ -11,6 +11,8 @@ import pytest
 from referrals.config import Settings
 from referrals.domain.enums import Role
 from referrals.services.insights import fold_changes
+from referrals.services.lifecycle import accept_lead
+from referrals.services.ownership import assign_lead
 from referrals.services.scheduled import run_once
 from tests import factories
 from tests.e2e.conftest import accept_body, is_problem, user
@@ -122,7 +124,8 @@ def test_csv_tables_hold_the_same_numbers(client, partner_a, story):
 def test_unknown_or_bad_parameters_answer_422_naming_them(client, partner_a):
     headers = partner_a.admin.headers
     for path, field in (("/api/v1/insights?form=2026-01-01", "form"), ("/api/v1/insights?interval=day", "interval"),
-                        ("/api/v1/insights.csv?table=series&by=owner", "by"),
+                        ("/api/v1/insights.csv?table=series&by=region", "by"),
+                        ("/api/v1/insights?owner=NOT%20AN%20ID", "owner"),
                         ("/api/v1/insights?from=2026-02-01&to=2026-01-01", None)):
         body = is_problem(client.get(path, headers=headers), 422, "validation_error")
         if field:
@@ -149,3 +152,34 @@ def test_the_partner_table_and_the_calibration_are_for_program_staff(client, eng
 def test_dates_far_out_answer_422_not_500(client, partner_a):
     for query in ("from=0001-01-01&to=0001-01-02", "from=9999-12-30&to=9999-12-31", "to=1999-12-31"):
         is_problem(client.get(f"/api/v1/insights?{query}", headers=partner_a.admin.headers), 422, "validation_error")
+
+
+def test_the_owner_breakdown_and_filter_count_each_owners_leads(client, engine, partner_a, clock):
+    # given three leads: two owned by the admin (one accepted), one by the reader, and one nobody owns
+    mine = [factories.ingest(engine, factories.CONTACT_ME, partner_a.id, now=clock.now) for _ in range(2)]
+    theirs = factories.ingest(engine, factories.PROFILE, partner_a.id, now=clock.now)
+    factories.ingest(engine, factories.SALES, partner_a.id, now=clock.now)
+    for lead, owner in ((mine[0], partner_a.admin), (mine[1], partner_a.admin), (theirs, partner_a.reader)):
+        assign_lead(engine, partner_a.tenant.admin, lead.id, owner.id, now=clock.now)
+    accept_lead(engine, partner_a.tenant.admin, mine[0].id, factories.deal_terms((partner_a.admin.id,)),
+                now=clock.now + timedelta(hours=2))
+    clock.now += timedelta(hours=3)
+    # then the breakdown has one row per owner, and the filter counts one owner's (or nobody's) leads
+    whole = client.get("/api/v1/insights", headers=partner_a.admin.headers).json()
+    rows = {row["key"]: row for row in whole["breakdown"]["owner"]}
+    assert {key: (r["received"], r["accepted"]) for key, r in rows.items()} == {
+        partner_a.admin.id: (2, 1), partner_a.reader.id: (1, 0)}
+    assert rows[partner_a.admin.id]["median_hours"] == 2
+    fold_changes(engine)  # the same from the rollup as from the log
+    assert client.get("/api/v1/insights", headers=partner_a.admin.headers).json() == whole
+    for owner, received, accepted in (("me", 2, 1), (partner_a.reader.id, 1, 0), ("none", 1, 0)):
+        found = client.get("/api/v1/insights", params={"owner": owner}, headers=partner_a.admin.headers).json()
+        assert (found["totals"]["received"], found["totals"]["accepted"]) == (received, accepted), owner
+    mine_only = client.get("/api/v1/insights?owner=me", headers=partner_a.admin.headers).json()
+    assert mine_only["response"]["median_hours"] == rows[partner_a.admin.id]["median_hours"]
+    assert [r["key"] for r in mine_only["breakdown"]["owner"]] == [partner_a.admin.id]
+    # and the program's whole view has no owner rows
+    seller = user(engine, None, Role.PROGRAM_SELLER)
+    program = client.get("/api/v1/insights", headers=seller.headers).json()
+    assert program["breakdown"]["owner"] == [] and program["totals"]["received"] >= 4
+    is_problem(client.get("/api/v1/insights?owner=me", headers=seller.headers), 422, "validation_error")

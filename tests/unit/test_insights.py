@@ -47,6 +47,7 @@ class Facts:
     archived_at: datetime | None = None
     deal_amount: Decimal | None = None
     deal_currency: str | None = None
+    owner_id: str | None = None
 
 
 @given(st.dates(date(2020, 1, 1), date(2030, 1, 1)), st.integers(0, 800))

@@ -53,17 +53,13 @@ class Interval(StrEnum):
 
 
 class Breakdown(StrEnum):
-    """The breakdowns and their rollup dimension. `owner` waits for lead owners (PRODUCT.md 8a): the API answers
-    `[]` for it until leads have one; adding it is a member here, a leads column in the rollup's capture
-    (the migration's trigger) and a key in `contributions`."""
+    """The breakdowns and their rollup dimension."""
 
     SOURCE = "source"
     CALL_TO_ACTION = "call_to_action"
     COUNTRY = "country"
     QUALITY = "quality"
-
-
-OWNER_BREAKDOWN = "owner"  # named in the API, empty until lead owners exist
+    OWNER = "owner"  # leads with an owner, by owner (a partner's own views only); unowned leads are not a row
 
 
 class Dim(StrEnum):
@@ -74,6 +70,7 @@ class Dim(StrEnum):
     CALL_TO_ACTION = Breakdown.CALL_TO_ACTION.value
     COUNTRY = Breakdown.COUNTRY.value
     QUALITY = Breakdown.QUALITY.value
+    OWNER = Breakdown.OWNER.value  # key: the owner's user id
     INFORMATIONAL = "informational"  # key: call to action; only `received`
     WON_VALUE = "won_value"  # key: currency; `cents`
     OPEN_VALUE = "open_value"  # key: currency; `cents`
@@ -85,6 +82,7 @@ BREAKDOWN_DIMS = tuple(Dim(b.value) for b in Breakdown)
 ANSWER_DIMS = (Dim.ALL, *BREAKDOWN_DIMS)  # rows whose histogram holds response hours
 WON, FAILED = "won", "failed"
 DAY_ONLY = frozenset({Dim.WAITING})  # no month rows: only the last days' are ever read
+PARTNER_ONLY = frozenset({Dim.OWNER})  # not in the program's rollup: an owner belongs to one partner
 WAITING_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)  # int32 seconds from here last until 2088
 
 
@@ -120,6 +118,7 @@ class LeadFacts(Protocol):
     archived_at: datetime | None
     deal_amount: Decimal | None
     deal_currency: str | None
+    owner_id: str | None
 
 
 def answered_at(lead: LeadFacts) -> datetime | None:
@@ -183,6 +182,8 @@ def contributions(lead: LeadFacts) -> list[Contribution]:
         Contribution(Dim.COUNTRY, lead.customer_country or "", counts, bucket=bucket),
         Contribution(Dim.QUALITY, lead.quality_label, counts, bucket=bucket),
     ]
+    if lead.owner_id:
+        found.append(Contribution(Dim.OWNER, lead.owner_id, counts, bucket=bucket))
     if lead.deal_amount is not None and lead.deal_currency:
         cents = int(Decimal(lead.deal_amount).scaleb(2).to_integral_value())
         if outcome == Outcome.WON:
@@ -350,6 +351,8 @@ def fold(changes: Iterable[tuple[str, int, LeadFacts]], zones: dict[str, tzinfo]
         month = month_of(day)
         for rows in parts:
             for (dim, key), figures in rows.items():
+                if dim in PARTNER_ONLY:
+                    continue
                 _merge_into(program_rows, (Grain.DAY, day, dim, key), figures)
                 if dim not in DAY_ONLY:
                     _merge_into(program_rows, (Grain.MONTH, month, dim, key), figures)

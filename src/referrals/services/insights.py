@@ -28,6 +28,7 @@ from referrals.domain.insight_figures import (
 )
 from referrals.domain.insights import (
     COMPARISON_MIN_OTHERS,
+    PARTNER_ONLY,
     WITHIN,
     Dim,
     Figures,
@@ -38,9 +39,11 @@ from referrals.domain.insights import (
     instants,
     local_day,
 )
+from referrals.domain.listing import OWNER_ME, OWNER_NONE
 from referrals.store import insights as store
 from referrals.store.db import writing
 
+NO_OWNER = ""  # Scope.owner: the leads nobody owns
 FOLD_BATCH = 20_000
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366 + 1
@@ -54,16 +57,19 @@ class InsightQuery:
     interval: Interval = Interval.WEEK
     partner_id: str | None = None
     location_id: str | None = None
+    owner: str | None = None  # `me`, `none` or a user id (the lead filter's words)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose leads a view counts: one partner (in its time zone, perhaps one location) or the program (UTC)."""
+    """Whose leads a view counts: one partner (in its time zone, perhaps one location, perhaps one owner's or the
+    unowned leads) or the program (UTC)."""
 
     partner_id: str | None
     zone: tzinfo
     location_id: str | None = None
     name: str | None = None
+    owner: str | None = None  # a user id, or NO_OWNER
 
 
 @dataclass(frozen=True)
@@ -242,6 +248,8 @@ def _scope(conn: Connection, principal: Principal, query: InsightQuery) -> Scope
         if query.partner_id not in (None, partner_id):
             raise NotFound("No such partner.")
     if partner_id is None:
+        if query.owner is not None:
+            raise InvalidInput("owner needs partner_id.", fields={"owner": "needs partner_id"})
         return Scope(None, UTC)
     found = store.partner(conn, partner_id)
     if found is None:
@@ -249,7 +257,8 @@ def _scope(conn: Connection, principal: Principal, query: InsightQuery) -> Scope
     if query.location_id is not None and not store.has_location(conn, partner_id, query.location_id):
         raise NotFound("No such location.")
     name, zone = found
-    return Scope(partner_id, ZoneInfo(zone), query.location_id, name)
+    owner = {None: None, OWNER_ME: principal.user_id, OWNER_NONE: NO_OWNER}.get(query.owner, query.owner)
+    return Scope(partner_id, ZoneInfo(zone), query.location_id, name, owner)
 
 
 def _dates(query: InsightQuery, zone: tzinfo, now: datetime) -> tuple[date, date]:
@@ -265,12 +274,27 @@ def _dates(query: InsightQuery, zone: tzinfo, now: datetime) -> tuple[date, date
 def _figures(conn: Connection, scope: Scope, first: date, last: date, *, dims=None, with_days: bool = True
              ) -> tuple[dict, dict]:
     """The rollup's figures plus the log not folded yet: by (dimension, key), and the `all` figures by day."""
+    if scope.owner is not None:
+        return _owned(conn, scope, first, last)
     rows = store.rollup(conn, scope.partner_id, cover(first, last), scope.location_id, dims)
     days = dict(store.daily(conn, scope.partner_id, first, last, scope.location_id)) if with_days else {}
     start, end = instants(first, last, scope.zone)
     changes = store.pending(conn, scope.partner_id, start, end, scope.location_id)
     if changes:
         add_changes(rows, days, ((c.sign, c) for c in changes), scope.zone)
+    if scope.partner_id is None:  # the log's owners are each one partner's, not the program's
+        rows = {key: figures for key, figures in rows.items() if key[0] not in PARTNER_ONLY}
+    return rows, days
+
+
+def _owned(conn: Connection, scope: Scope, first: date, last: date) -> tuple[dict, dict]:
+    """One owner's (or the unowned) leads, added up from the leads themselves: the rollup is not kept per owner."""
+    start, end = instants(first, last, scope.zone)
+    owned = store.owned_leads(conn, scope.partner_id, scope.owner or None, start, end,  # type: ignore[arg-type]
+                              scope.location_id)
+    rows: dict = {}
+    days: dict = {}
+    add_changes(rows, days, ((1, lead) for lead in owned), scope.zone)
     return rows, days
 
 
@@ -294,5 +318,6 @@ def _waiting(stored: dict[int, int], rows: dict) -> dict[int, int]:
 def _view(conn: Connection, scope: Scope, first: date, last: date, interval: Interval, now: datetime,
           dims=None) -> View:
     rows, days = _figures(conn, scope, first, last, dims=dims, with_days=dims is None)
-    stored = store.waiting(conn, scope.partner_id, _recent(first, now, scope.zone), last, scope.location_id)
+    stored = {} if scope.owner is not None else store.waiting(  # an owner's rows hold all their waiting leads
+        conn, scope.partner_id, _recent(first, now, scope.zone), last, scope.location_id)
     return view(rows, days, young_waiting(_waiting(stored, rows), now), first, last, interval)

@@ -1,6 +1,7 @@
 """Insights' SQL: the change log the triggers on `leads` write (migration 0007), folding it into the rollups,
 and the reads a view makes: rollup rows of the periods covering its dates, the last days' still-received leads
-(`waiting`), and the log not folded yet. No view reads `leads`.
+(`waiting`), and the log not folded yet. No view reads `leads`, except one filtered to a lead owner
+(`owned_leads`): one person's slice of the partner, read on the owner index.
 
 A view reads all of those in one snapshot (`snapshot`: REPEATABLE READ on PostgreSQL, where each statement
 would otherwise see its own), so a fold committing in between cannot count a change twice or not at all.
@@ -20,7 +21,14 @@ from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert
 from referrals.domain.insights import COUNTS, DAY_ONLY, Dim, Figures, Grain, ProgramKey, RowKey
 from referrals.store.db import constant, is_sqlite
 from referrals.store.scope import of_partner
-from referrals.store.tables import insight_changes, insight_program_rollup, insight_rollup, locations, partners
+from referrals.store.tables import (
+    insight_changes,
+    insight_program_rollup,
+    insight_rollup,
+    leads,
+    locations,
+    partners,
+)
 
 PAIR = np.dtype([("bucket", "<i4"), ("leads", "<i4")])  # as `encode` writes them
 _BIG_ENDIAN = sys.byteorder == "big"
@@ -61,6 +69,18 @@ def pending(conn: Connection, partner_id: str | None, start: datetime, end: date
         query = query.where(of_partner(insight_changes, partner_id))
     if location_id is not None:
         query = query.where(c.location_id == location_id)
+    return conn.execute(query).all()
+
+
+def owned_leads(conn: Connection, partner_id: str, owner_id: str | None, start: datetime, end: datetime,
+                location_id: str | None = None) -> list[Any]:
+    """The facts of the partner's leads created in [start, end) that `owner_id` owns (None: that nobody owns), as
+    the change log holds them (`ix_leads_owner`)."""
+    facts = [leads.c[c.name] for c in _FACTS if c.name != "partner_id"]
+    query = select(*facts).where(of_partner(leads, partner_id), leads.c.created_at >= start, leads.c.created_at < end,
+                                 leads.c.owner_id.is_(None) if owner_id is None else leads.c.owner_id == owner_id)
+    if location_id is not None:
+        query = query.where(leads.c.location_id == location_id)
     return conn.execute(query).all()
 
 

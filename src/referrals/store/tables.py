@@ -557,6 +557,7 @@ insight_changes = Table(
     Column("archived_at", Stamp, nullable=True),
     Column("deal_amount", Numeric(14, 2), nullable=True),
     Column("deal_currency", String(3), nullable=True),
+    Column("owner_id", ID, nullable=True),
     Index("ix_insight_changes_partner", "partner_id", "seq"),
 )
 

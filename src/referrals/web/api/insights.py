@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from referrals.domain.insight_figures import Response as Answering
 from referrals.domain.insight_figures import Row
-from referrals.domain.insights import OWNER_BREAKDOWN, SERIES, Breakdown, Figures, Interval
+from referrals.domain.insights import SERIES, Breakdown, Figures, Interval
 from referrals.domain.text import safe_cell
 from referrals.services.insights import InsightQuery, Insights, insights, partner_table, quality_calibration
 from referrals.web.api.common import LEAD_READ
@@ -32,9 +32,14 @@ class PeriodQuery(BaseModel):
     to: date | None = Field(None, description="Last day, inclusive; default: today (the partner's time zone, or UTC)")
     partner_id: Id | None = Field(None, description="Program staff: one partner (its time zone); partners: their own")
     location_id: Id | None = Field(None, description="Only the leads of one of the partner's locations")
+    owner: str | None = Field(None, pattern=r"^((?i:me|none)|[0-9a-z]{1,32})$",
+                              description="Only the leads of one owner: `me`, `none` (nobody's) or a user id; needs "
+                                          "a partner. Read from the owner's leads, not the rollup")
 
     def query(self, interval: Interval = Interval.WEEK) -> InsightQuery:
-        return InsightQuery(self.from_, self.to, interval, self.partner_id, self.location_id)
+        owner = None if self.owner is None else (self.owner.lower() if self.owner.lower() in ("me", "none")
+                                                 else self.owner)
+        return InsightQuery(self.from_, self.to, interval, self.partner_id, self.location_id, owner)
 
 
 class ViewQuery(PeriodQuery):
@@ -126,7 +131,8 @@ class Breakdowns(BaseModel):
     call_to_action: list[BreakdownRow]
     country: list[BreakdownRow]
     quality: list[BreakdownRow]
-    owner: list[BreakdownRow] = Field(description="Always empty until leads have owners")
+    owner: list[BreakdownRow] = Field(description="Leads with an owner, by owner (key: the user id); unowned leads are "
+                                                  "not a row. Empty in program-wide views")
 
 
 class ProgramComparison(BaseModel):
@@ -221,8 +227,7 @@ def present(found: Insights) -> InsightsPublic:
                            open=[MoneyPublic(amount=str(a), currency=c) for a, c in v.open_value]),
         informational=v.informational,
         series=[SeriesPoint(start=start, **{name: f[name] for name in SERIES}) for start, f in v.series],
-        breakdown=Breakdowns(**{b.value: [_row(r) for r in v.breakdowns[b]] for b in Breakdown},
-                             **{OWNER_BREAKDOWN: []}),
+        breakdown=Breakdowns(**{b.value: [_row(r) for r in v.breakdowns[b]] for b in Breakdown}),
         program=None if program is None else ProgramComparison(
             acceptance_rate=program.acceptance_rate, win_rate=program.win_rate, response=_response(program.response)),
     )

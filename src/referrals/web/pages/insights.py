@@ -19,6 +19,7 @@ from referrals.domain.enums import Role
 from referrals.domain.errors import InvalidInput
 from referrals.domain.insight_figures import ANSWER_BINS, View, answer_bins
 from referrals.domain.insights import SERIES, Breakdown, Interval
+from referrals.domain.listing import FILTER_BY_NAME
 from referrals.domain.windows import RESPONSE_WINDOW
 from referrals.services.insights import (
     DEFAULT_DAYS,
@@ -27,7 +28,7 @@ from referrals.services.insights import (
     partner_table,
     quality_calibration,
 )
-from referrals.services.partner import list_locations
+from referrals.services.partner import list_locations, list_users
 from referrals.web.deps import EngineDep, Now
 from referrals.web.i18n import Formatter
 from referrals.web.labels import N_
@@ -65,10 +66,11 @@ def partner_page(request: Request, principal: PartnerReader, engine: EngineDep, 
     query, problem = _parse(request, request.query_params, staff=False)
     found, query, problem = _insights(request, engine, principal, query, problem, now)
     places = list_locations(engine, principal)
-    return render(request, "insights.html", {
-        **_context(request, found, query, problem, "/insights", now),
-        "locations": places if len(places) > 1 else [],
-    })
+    team = list_users(engine, principal)
+    context = _context(request, found, query, problem, "/insights", now,
+                       owners={member.id: member.name or member.email for member in team})
+    return render(request, "insights.html", {**context, "locations": places if len(places) > 1 else [],
+                                             "team": team})
 
 
 @router.get("/program/insights")
@@ -106,7 +108,13 @@ def _parse(request: Request, params: QueryParams, *, staff: bool) -> tuple[Insig
     location_id = params.get("location_id") or None
     if staff and partner_id is None:
         location_id = None
-    return InsightQuery(first, last, interval, partner_id, location_id), problem
+    owner = None
+    if not staff and params.get("owner"):
+        try:  # the lead filter's words; anything else is dropped, as the list page does
+            owner = FILTER_BY_NAME["owner"].parse([params["owner"]]) or None
+        except ValueError:
+            owner = None
+    return InsightQuery(first, last, interval, partner_id, location_id, owner), problem
 
 
 def _insights(request: Request, engine, principal: Principal, query: InsightQuery, problem: str | None,
@@ -127,12 +135,12 @@ def _day(value: str | None) -> date | None:
 
 
 def _context(request: Request, found, query: InsightQuery, problem: str | None, path: str,
-             now: datetime) -> dict[str, Any]:
+             now: datetime, owners: dict[str, str] | None = None) -> dict[str, Any]:
     view = found.view
     fmt = Formatter(language_of(request), "UTC", now)
     state = {"from": view.first.isoformat(), "to": view.last.isoformat(), "interval": view.interval.value,
              "partner_id": found.partner_id if path.startswith("/program") else None,
-             "location_id": found.location_id}
+             "location_id": found.location_id, "owner": query.owner}
 
     def url(target: str = path, **changes: Any) -> str:
         wanted = {k: v for k, v in {**state, **changes}.items() if v}
@@ -143,6 +151,8 @@ def _context(request: Request, found, query: InsightQuery, problem: str | None, 
             return tr(request, "(none)")
         if breakdown is Breakdown.COUNTRY:
             return fmt.country(key)
+        if breakdown is Breakdown.OWNER:
+            return (owners or {}).get(key, key)
         return fmt.label(key, KINDS[breakdown])
 
     def percent(value: float | None) -> str:
@@ -161,8 +171,9 @@ def _context(request: Request, found, query: InsightQuery, problem: str | None, 
     bin_names = _bin_names(request)
     answer = charts.columns(bin_names, bins, fmt.number, marker=len(ANSWER_BINS),
                             marker_label=tr(request, "Deadline"))
+    shown = [b for b in Breakdown if b is not Breakdown.OWNER or owners is not None]  # names: the partner's page
     rates = {}
-    for breakdown in Breakdown:
+    for breakdown in shown:
         rates[breakdown] = charts.paired_bars(
             [(key_label(breakdown, r.key), (r.acceptance_rate, percent(r.acceptance_rate)),
               (r.win_rate, percent(r.win_rate))) for r in view.breakdowns[breakdown][:RATE_ROWS]],
@@ -176,7 +187,7 @@ def _context(request: Request, found, query: InsightQuery, problem: str | None, 
         "found": found, "view": view, "query": query, "problem": problem, "path": path, "url": url,
         "state": state, "percent": percent, "key_label": key_label, "series_names": SERIES,
         "flow_chart": flow, "answer_chart": answer, "answer_bins": list(zip(bin_names, bins, strict=True)),
-        "rate_charts": rates, "breakdowns": list(Breakdown), "money": money, "value_chart": value_chart,
+        "rate_charts": rates, "breakdowns": shown, "money": money, "value_chart": value_chart,
         "deadline_days": RESPONSE_WINDOW.days, "default_days": DEFAULT_DAYS,
         "presets": _presets(found.today, url),
     }

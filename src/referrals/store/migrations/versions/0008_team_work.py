@@ -20,6 +20,61 @@ ID = sa.String(length=32)
 OPEN = "status IN ('received', 'accepted') AND owner_id IS NOT NULL"
 UNREMINDED = "status = 'received' AND response_due_at IS NOT NULL AND reminded_at IS NULL"
 
+# The leads columns the insights triggers capture: 0007's, and from here the owner.
+CAPTURED_0007 = ("location_id", "created_at", "informational", "is_test", "source", "call_to_action",
+                 "customer_country", "quality_label", "quality_probability", "status", "outcome", "response_due_at",
+                 "accepted_at", "archived_at", "deal_amount", "deal_currency")
+CAPTURED = (*CAPTURED_0007, "owner_id")
+
+
+def _values(row: str, sign: int, captured: tuple[str, ...]) -> str:
+    return ", ".join((f"{row}.partner_id", str(sign), f"{row}.id", *(f"{row}.{c}" for c in captured)))
+
+
+def _triggers(sqlite: bool, captured: tuple[str, ...]) -> list[str]:
+    """The insights triggers of 0007, capturing `captured` (0007 itself explains them)."""
+    log = ", ".join(("partner_id", "sign", "lead_id", *captured))
+    if sqlite:
+        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in captured)
+        return [
+            f"CREATE TRIGGER insight_leads_inserted AFTER INSERT ON leads BEGIN "
+            f"INSERT INTO insight_changes ({log}) VALUES ({_values('NEW', 1, captured)}); END",
+            f"CREATE TRIGGER insight_leads_updated AFTER UPDATE ON leads WHEN {changed} BEGIN "
+            f"INSERT INTO insight_changes ({log}) VALUES ({_values('OLD', -1, captured)}), "
+            f"({_values('NEW', 1, captured)}); END",
+        ]
+    old_row = ", ".join(f"o.{c}" for c in captured)
+    new_row = ", ".join(f"n.{c}" for c in captured)
+    pairs = ("FROM old_leads o JOIN new_leads n ON n.partner_id = o.partner_id AND n.id = o.id "
+             f"WHERE ({old_row}) IS DISTINCT FROM ({new_row})")
+    return [
+        "CREATE FUNCTION insight_leads_inserted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"INSERT INTO insight_changes ({log}) SELECT {_values('n', 1, captured)} FROM new_leads n; "
+        "RETURN NULL; END $$",
+        "CREATE TRIGGER insight_leads_inserted AFTER INSERT ON leads REFERENCING NEW TABLE AS new_leads "
+        "FOR EACH STATEMENT EXECUTE FUNCTION insight_leads_inserted()",
+        "CREATE FUNCTION insight_leads_updated() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"INSERT INTO insight_changes ({log}) SELECT {_values('o', -1, captured)} {pairs} "
+        f"UNION ALL SELECT {_values('n', 1, captured)} {pairs}; RETURN NULL; END $$",
+        "CREATE TRIGGER insight_leads_updated AFTER UPDATE ON leads "
+        "REFERENCING OLD TABLE AS old_leads NEW TABLE AS new_leads "
+        "FOR EACH STATEMENT EXECUTE FUNCTION insight_leads_updated()",
+    ]
+
+
+def _replace_triggers(captured: tuple[str, ...]) -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute(sa.text("DROP TRIGGER IF EXISTS insight_leads_inserted"))
+        op.execute(sa.text("DROP TRIGGER IF EXISTS insight_leads_updated"))
+    else:
+        op.execute(sa.text("DROP TRIGGER IF EXISTS insight_leads_inserted ON leads"))
+        op.execute(sa.text("DROP TRIGGER IF EXISTS insight_leads_updated ON leads"))
+        op.execute(sa.text("DROP FUNCTION IF EXISTS insight_leads_inserted()"))
+        op.execute(sa.text("DROP FUNCTION IF EXISTS insight_leads_updated()"))
+    for statement in _triggers(sqlite, captured):
+        op.execute(sa.text(statement))
+
 
 def upgrade() -> None:
     # Plain ADD COLUMN (not batch mode): SQLite adds a nullable column in place, keeping the insights triggers.
@@ -30,6 +85,9 @@ def upgrade() -> None:
                     sqlite_where=sa.text(OPEN), postgresql_where=sa.text(OPEN))
     op.create_index("ix_leads_remind", "leads", ["response_due_at"], unique=False,
                     sqlite_where=sa.text(UNREMINDED), postgresql_where=sa.text(UNREMINDED))
+    # No lead had an owner before this revision, so the rollups need nothing added for the owner breakdown.
+    op.add_column("insight_changes", sa.Column("owner_id", ID, nullable=True))
+    _replace_triggers(CAPTURED)
     op.add_column("users", sa.Column("last_signin_at", Stamp, nullable=True))
     op.add_column("users", sa.Column("new_lead_emails", sa.String(length=8), server_default="each",
                                      nullable=False))
@@ -120,6 +178,8 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("new_lead_emails")
         batch_op.drop_column("last_signin_at")
+    _replace_triggers(CAPTURED_0007)
+    op.drop_column("insight_changes", "owner_id")
     op.drop_index("ix_leads_remind", table_name="leads")
     op.drop_index("ix_leads_owner_open", table_name="leads")
     op.drop_index("ix_leads_owner", table_name="leads")
