@@ -154,6 +154,13 @@ def job_progress(engine: Engine, principal: Principal, job_id: str, *, after: in
                    job.created_at, job.started_at, job.finished_at, items, next_after)
 
 
+def companies(engine: Engine, principal: Principal, items: list[BulkItem]) -> dict[str, str]:
+    """The customer company of each result's lead that is the caller's partner's (others' stay unnamed)."""
+    partner_id = principal.partner_scope()
+    with reading(engine) as conn:
+        return bulk.companies(conn, partner_id, [item.lead_id for item in items])
+
+
 def stalled_jobs(engine: Engine, *, now: datetime) -> list[tuple[str, str]]:
     """Unfinished jobs nobody is running: their run died (lease out), or no worker ever took them."""
     with reading(engine) as conn:

@@ -71,7 +71,7 @@ def bulk_post(request: Request, form: PostedForm, principal: PageUser, engine: E
                 return redirect(f"/leads/bulk/{answer.job_id}")
             return render(request, "_bulk_results.html", {
                 "action": action, "succeeded": answer.succeeded, "failed": answer.failed, "items": answer.items,
-                "back": back, "job": None})
+                "companies": bulk.companies(engine, principal, answer.items), "back": back, "job": None})
     return render(request, "_bulk_confirm.html", {
         "action": action, "count": count, "chosen": chosen, "params": params, "errors": errors, "back": back,
         "reasons": list(Reason), "team": team(engine, principal) if action is BulkAction.ASSIGN else [],
@@ -84,4 +84,4 @@ def bulk_job_page(request: Request, job_id: str, principal: PageUser, engine: En
     job = bulk.job_progress(engine, principal, job_id, after=int(after) if after.lstrip("-").isdigit() else -1)
     return render(request, "_bulk_results.html", {
         "action": job.action, "succeeded": job.succeeded, "failed": job.failed, "items": job.items, "job": job,
-        "back": "/leads"})
+        "companies": bulk.companies(engine, principal, job.items), "back": "/leads"})
