@@ -561,6 +561,23 @@ def _jsonable(value, dialect: str):
     return value
 
 
+def round_robin(engine, partner_id: str, now: datetime, *, on: bool) -> None:
+    """Give the ingest partner's first location a round-robin rule over three members (made once), or none."""
+    from referrals.domain.assignment import AssignmentMode, AssignmentRule
+    from referrals.store import assignment, partners
+
+    members = []
+    for n in range(3):
+        email = f"member{n}@ingest.bench.example"
+        with reading(engine) as conn:
+            found = conn.execute(select(users.c.id).where(users.c.email == email)).scalar_one_or_none()
+        members.append(found or add_user(engine, email, partner_id=partner_id, roles=[Role.REFERRALS_USER],
+                                         password=None, now=now))
+    rule = AssignmentRule(AssignmentMode.ROUND_ROBIN, tuple(members)) if on else AssignmentRule()
+    with writing(engine) as conn:
+        assignment.save_rule(conn, partner_id, partners.first_location(conn, partner_id), rule, now)
+
+
 def measure_ingest(engine, server: Server, info: generate.BenchSet, singles: int, batch_leads: int) -> dict:
     import random
 
@@ -585,6 +602,15 @@ def measure_ingest(engine, server: Server, info: generate.BenchSet, singles: int
             post(body)
             samples.append(time.perf_counter() - t0)
         out["single_post"] = summary(samples)
+        clean_ingest_partner(engine, target)
+        round_robin(engine, target, now, on=True)  # the same POSTs with a location handing leads out in turn
+        samples = []
+        for body in [_lead_body(*sample_lead(rng, now), target, f"rr-{stamp}-{i}") for i in range(singles)]:
+            t0 = time.perf_counter()
+            post(body)
+            samples.append(time.perf_counter() - t0)
+        out["single_post_round_robin"] = summary(samples)
+        round_robin(engine, target, now, on=False)
         clean_ingest_partner(engine, target)
 
         batch = [_lead_body(*sample_lead(rng, now), target, f"batch-{stamp}-{i}") for i in range(batch_leads)]
@@ -811,12 +837,23 @@ def main() -> None:
     parser.add_argument("--no-doc", action="store_true")
     parser.add_argument("--label", default=None, help="added to the result file's name")
     parser.add_argument("--only-bulk", action="store_true", help="measure the bulk actions alone (--reuse a set)")
+    parser.add_argument("--only-ingest", action="store_true", help="measure ingestion alone (--reuse a set)")
     args = parser.parse_args()
     if args.only_bulk:  # print the figures; nothing is written
         info = generate.load(args.reuse)
         engine = make_engine(info.url)
         upgrade(engine)
         print(json.dumps(measure_bulk(engine, info), indent=2))
+        return
+    if args.only_ingest:
+        info = generate.load(args.reuse)
+        engine = make_engine(info.url)
+        upgrade(engine)
+        server = Server(info.url)
+        try:
+            print(json.dumps(measure_ingest(engine, server, info, args.singles, args.batch_leads), indent=2))
+        finally:
+            server.stop()
         return
 
     def progress(message: str) -> None:

@@ -48,6 +48,7 @@ def test_bench_runner_measures_everything_on_a_small_data_set(backend, tmp_path)
     assert all("http" in result["list"][name]["first"] for name in result["list"])
     assert result["export"]["http_big"]["rows"] == result["dataset"]["big_leads"]
     assert result["ingest"]["raw_insert"]["leads"] == 200
+    assert result["ingest"]["single_post_round_robin"]["p95_ms"] > 0
     assert result["sweep"]["product"]["expired"] == result["sweep"]["floor"]["expired"] == result["dataset"]["due"]
     assert "p50_ms" in result["page"] or "skipped" in result["page"]
     table = doc.read_text()
