@@ -15,8 +15,10 @@ from referrals.adapters.smtp import SmtpMailer
 from referrals.config import Settings
 from referrals.domain.enums import Role
 from referrals.services.outbox import drain
-from referrals.store.db import reading
-from referrals.store.tables import invitations, outbox, users
+from referrals.store import digests
+from referrals.store.db import reading, writing
+from referrals.store.outbox import enqueue, message
+from referrals.store.tables import digest_items, invitations, outbox, users
 from tests import factories
 from tests.e2e.conftest import Partner, is_problem, user
 from tests.e2e.pages_support import Browser, Clock, add_person, pages_app
@@ -361,3 +363,29 @@ def test_without_a_rule_a_deactivated_members_open_leads_are_left_unowned(engine
     client.post(f"/api/v1/partner/users/{member.id}/deactivate", headers=partner_a.admin.headers)
     shown = client.get(f"/api/v1/leads/{lead.id}", headers=partner_a.admin.headers).json()
     assert shown["owner"] is None and shown["history"][-1]["action"] == "unassigned"
+
+
+def test_a_deactivated_member_gets_no_email_still_waiting_for_them_but_a_shared_desk_keeps_its_own(
+        engine, client, partner_a):
+    # given a member and a colleague who both have their notification emails sent to the team desk, and emails
+    # waiting for the member's own address and for the desk, and a new-lead email held for the member's digest
+    member, colleague = (user(engine, partner_a.id, Role.REFERRALS_USER) for _ in range(2))
+    for who in (member, colleague):
+        client.patch("/api/v1/me", headers=who.headers, json={"notification_email": "desk@contoso.example"})
+    own = member.principal.email
+    with writing(engine) as conn:
+        enqueue(conn, *(message(key=f"test:{address}", template="new_lead", recipient=address, language="en",
+                                context={}, now=factories.NOW, partner_id=partner_a.id)
+                        for address in (own, "desk@contoso.example")))
+        digests.hold(conn, recipient=own, day=factories.NOW.date(), lead_id="lead-1", partner_id=partner_a.id,
+                     timezone="UTC", language="en", context={})
+    # when the member is deactivated
+    client.post(f"/api/v1/partner/users/{member.id}/deactivate", headers=partner_a.admin.headers)
+    # then the email to their own address is withdrawn (failed, saying why), their digest will not go, and the
+    # desk's email, which the colleague also reads, stays
+    with reading(engine) as conn:
+        rows = {r.recipient: (r.status, r.last_error) for r in conn.execute(select(outbox))}
+        held = conn.execute(select(digest_items.c.digested_at)).scalar_one()
+    assert rows == {own: ("failed", "withdrawn: the recipient was deactivated"),
+                    "desk@contoso.example": ("pending", None)}
+    assert held is not None

@@ -19,7 +19,7 @@ from referrals.domain.team import (
 )
 from referrals.services import sessions
 from referrals.services.assignment import release_owned
-from referrals.store import users
+from referrals.store import users, withdrawal
 from referrals.store.db import reading, writing
 from referrals.store.users import TeamMember
 
@@ -58,13 +58,15 @@ def change_roles(engine: Engine, manager: Principal, user_id: str, roles: list[s
 
 
 def _deactivate(conn: Connection, partner_id: str, target: TeamMember, now: datetime) -> TeamMember:
-    """Signed out everywhere at once (their tokens stop at their next request: they check `active`), and their
-    open leads handed back to their location's rule, all in the caller's transaction. History stays."""
+    """Signed out everywhere at once (their tokens stop at their next request: they check `active`), the emails
+    still to be sent to them withdrawn, and their open leads handed back to their location's rule, all in the
+    caller's transaction. History stays."""
     if not target.active:
         return target
     check_admins_remain(users.active_admin_ids(conn, partner_id), target.id, stays_admin=False)
     users.set_active(conn, partner_id, target.id, False)
     sessions.end_all(conn, target.id)
+    withdrawal.withdraw(conn, partner_id, target.id, now)
     release_owned(conn, partner_id, target.id, now=now)
     return target._replace(active=False)
 
