@@ -108,6 +108,23 @@ def test_export_streams_every_matching_row_safely(client, engine, partner_a):
     assert list(csv.DictReader(io.StringIO(everything)))[0]["CustomerCompany"].startswith("'=")
 
 
+def test_the_export_keeps_a_valid_phone_as_stored_and_adds_a_byte_order_mark_on_request(client, engine, partner_a):
+    # given a lead with a valid international phone and a customer name that is a formula
+    lead = factories.ingest(engine, factories.CONTACT_ME, partner_a.id,
+                            customer={"company": '=HYPERLINK("http://evil.example")', "phone": "+39 02 4567 8910"})
+    factories.restamp(engine, partner_a.id, lead.id, phone_validity="valid")
+    plain = client.get("/api/v1/leads/export.csv", headers=partner_a.reader.headers)
+    [row] = list(csv.DictReader(io.StringIO(plain.text)))
+    # then the phone has no apostrophe, the name keeps its guard, and there is no byte-order mark by default
+    assert row["CustomerPhone"] == "+39 02 4567 8910" and row["CustomerCompany"].startswith("'=")
+    assert not plain.content.startswith(b"\xef\xbb\xbf")
+    # and bom=1 starts the file with EF BB BF, the rest unchanged
+    marked = client.get("/api/v1/leads/export.csv?bom=1", headers=partner_a.reader.headers)
+    assert marked.content.startswith(b"\xef\xbb\xbf") and marked.content[3:] == plain.content
+    is_problem(client.get("/api/v1/leads/export.csv?bom=maybe", headers=partner_a.reader.headers),
+               422, "validation_error")
+
+
 def test_program_staff_cannot_read_partner_leads(client, seller, contact_me):
     for path in ("/api/v1/leads", "/api/v1/leads/counts", "/api/v1/leads/export.csv",
                  f"/api/v1/leads/{contact_me.id}"):

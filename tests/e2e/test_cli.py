@@ -144,6 +144,10 @@ def test_export_writes_the_filtered_list_as_csv(db, tmp_path):
     assert {row["Status"] for row in rows} == {"received"}
     assert "LeadCreationDateTime" in rows[0]
     assert f"{expected} leads exported" in result.stderr
+    marked = tmp_path / "excel.csv"
+    assert cli("export", "--partner", partner_id, "--status", "received", "--bom", "-o", str(marked),
+               db=db).returncode == 0
+    assert marked.read_bytes() == b"\xef\xbb\xbf" + target.read_bytes()
 
 
 def test_export_reports_the_leads_it_wrote_when_cells_hold_line_feeds(engine, tmp_path):

@@ -122,6 +122,9 @@ def test_export_downloads_exactly_the_filtered_list(browser: Browser, engine: En
     expected = "".join(export_csv(engine, admin(engine, world), wanted, Sort.CUSTOMER))
     assert response.text == expected
     assert rows and all(row["CustomerCountry"] == "IT" for row in rows)
+    excel = browser.get("/leads/export.csv?tab=marketplace&country=IT&sort=customer&bom=1")
+    assert excel.content == b"\xef\xbb\xbf" + response.content
+    assert 'data-testid="export-excel"' in browser.get("/leads?tab=marketplace").text
 
 
 def test_the_list_page_reads_the_database_a_fixed_number_of_times(browser: Browser, engine: Engine):

@@ -10,7 +10,7 @@ import pytest
 
 from referrals.domain.enums import Outcome, QualityLabel, Reason, Status
 from referrals.domain.listing import LeadFilter, PageRequest, Sort, Tab
-from referrals.domain.text import safe_cell
+from referrals.domain.text import safe_cell, safe_phone_cell
 from referrals.services.export import HEADERS, export_csv
 from referrals.services.lifecycle import accept_lead, decline_lead
 from referrals.services.reading import list_leads, set_favorite
@@ -159,6 +159,24 @@ def test_database_formatted_cells_follow_safe_cell(engine, tenant):
     assert [(r["CustomerCompany"], r["OfferTitle"], r["Message"]) for r in rows] == [
         (safe_cell(v), safe_cell(v), safe_cell(v)) for v in TRICKY]
     assert [r["SpamReasons"] for r in rows] == [safe_cell(f"{v}; second reason") for v in TRICKY]
+
+
+PHONES = ["+39 02 4567 8910", "0245678910", "+1 415 555 0100", "+39-02-4567", "(02) 4567", "++39 02", "+", "+ ",
+          "=1+1", "-2 34", "@1", " 02 4567", "+39 02 +4567", "+39\t02"]
+
+
+@pytest.mark.parametrize("validity", ["valid", "invalid", "unknown"])
+def test_a_valid_plain_phone_is_written_as_stored_and_any_other_keeps_the_guard(engine, tenant, validity):
+    # given leads with every kind of phone text, judged `validity`
+    for n, phone in enumerate(PHONES):
+        lead = ingest(engine, "contact_me", tenant.partner_id, now=NOW - timedelta(minutes=n))
+        restamp(engine, tenant.partner_id, lead.id, customer_phone=phone, phone_validity=validity)
+    # then each phone cell is what safe_phone_cell makes of it: as stored only when valid and plain
+    rows = exported(engine, tenant.reader)
+    assert [r["CustomerPhone"] for r in rows] == [safe_phone_cell(p, validity == "valid") for p in PHONES]
+    if validity == "valid":
+        assert rows[0]["CustomerPhone"] == "+39 02 4567 8910"  # no apostrophe: a CRM imports it as it is
+    assert all(not r["CustomerPhone"].startswith(("=", "-", "@")) for r in rows)
 
 
 def csv_record(cells: list[str]) -> str:

@@ -19,6 +19,7 @@ def export(
     lead_filter: LeadFilter,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")] = None,
     sort: Annotated[Sort, typer.Option()] = Sort.NEWEST,
+    bom: Annotated[bool, typer.Option("--bom", help="Start with a UTF-8 byte-order mark (for spreadsheets).")] = False,
     db: Db = DEFAULT_URL,
 ) -> None:
     """Export a partner's (filtered) leads as CSV, with the same columns as the API export."""
@@ -32,7 +33,7 @@ def export(
         task = bar.add_task("Exporting", total=None)
 
         def stream() -> None:
-            for chunk in export_csv(engine, principal, lead_filter, sort):
+            for chunk in export_csv(engine, principal, lead_filter, sort, bom=bom):
                 write(chunk)
                 records.feed(chunk)
                 bar.update(task, description=f"Exported {records.data_records} leads")

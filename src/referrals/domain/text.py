@@ -22,6 +22,22 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+PLAIN_PHONE_CHARACTERS = "+0123456789 "
+
+
+def is_plain_phone(value: str) -> bool:
+    """Digits and spaces, perhaps after one leading `+`: nothing a spreadsheet runs (`+39 02 4567 8910` is read as
+    text or a number, never a formula), so a CRM import gets the number as stored."""
+    body = value[1:] if value.startswith("+") else value
+    return bool(body.strip()) and all(ch in "0123456789 " for ch in body)
+
+
+def safe_phone_cell(value: str, judged_valid: bool) -> str:
+    """A phone number judged valid and plain is written as stored; anything else keeps the guard (`safe_cell`).
+    The CSV export applies the same rule in SQL (`store.csvcells`)."""
+    return value if judged_valid and is_plain_phone(value) else safe_cell(value)
+
+
 # -- the input policy: what any text or number the outside world sends must be, on every database ------------
 
 # Lone surrogates cannot be encoded as UTF-8 (no database stores them); NUL ends a string in C (PostgreSQL refuses

@@ -2,7 +2,8 @@
 out in chunks, so memory does not grow with the number of rows.
 
 The columns are stable (documented in the README). Cells that a spreadsheet would run as a formula are
-prefixed with an apostrophe. Expired leads export with their contact details blank.
+prefixed with an apostrophe, except valid phone numbers of digits and spaces after one leading `+`, written as
+stored so a CRM imports them. Expired leads export with their contact details blank.
 
 The database writes the CSV (`store.csvcells`): PostgreSQL's COPY, or on SQLite each lead's record built in the
 SELECT; Python passes the text on in chunks. Building a domain Lead per row, and later formatting the cells in
@@ -28,11 +29,15 @@ HEADERS = [
 ]
 
 
+BYTE_ORDER_MARK = "\ufeff"  # UTF-8: EF BB BF, how a spreadsheet on Windows knows the file is UTF-8
+
+
 def export_csv(
     engine: Engine, principal: Principal, lead_filter: LeadFilter, sort: Sort = Sort.NEWEST,
-    *, chunk_rows: int = 1000,
+    *, chunk_rows: int = 1000, bom: bool = False,
 ) -> Iterator[str]:
-    """The filtered list as CSV text chunks: every matching row, no page limit."""
+    """The filtered list as CSV text chunks: every matching row, no page limit; `bom` starts it with a byte-order
+    mark for spreadsheets (CRM imports usually want none)."""
     records = export.csv_records(engine, principal.partner_scope(), principal.user_id, lead_filter, sort, chunk_rows)
-    yield ",".join(HEADERS) + "\n"
+    yield (BYTE_ORDER_MARK if bom else "") + ",".join(HEADERS) + "\n"
     yield from records

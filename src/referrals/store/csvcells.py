@@ -6,7 +6,8 @@ each lead's record in the SELECT, quoted the way COPY quotes. Python only passes
 in Python, even with the C csv writer, cost more than reading them.
 
 Each cell follows a rule whose Python form lives elsewhere; tests/integration/test_export.py holds the two together:
-- spreadsheet safety: `domain.text.safe_cell` (a cell starting like a formula gets an apostrophe);
+- spreadsheet safety: `domain.text.safe_cell` (a cell starting like a formula gets an apostrophe), except a valid
+  phone number of digits and spaces after one leading `+`, written as stored (`domain.text.safe_phone_cell`);
 - withheld contacts: `domain.lead.withholds_contact` (the outcomes whose contact details are not shown);
 - times as `2026-06-01T12:00:00Z` (seconds, UTC), deal values with two decimals, probabilities with three
   (rounded half up, on both databases).
@@ -14,12 +15,24 @@ Each cell follows a rule whose Python form lives elsewhere; tests/integration/te
 
 from functools import cache
 
-from sqlalchemy import ColumnElement, String, case, cast, func, literal, literal_column, null, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+)
 from sqlalchemy.sql.elements import ColumnClause
 
 from referrals.domain.enums import Outcome
 from referrals.domain.lead import withholds_contact
-from referrals.domain.text import FORMULA_STARTS
+from referrals.domain.text import FORMULA_STARTS, PLAIN_PHONE_CHARACTERS
 from referrals.store.db import constant
 from referrals.store.tables import leads, users
 
@@ -36,6 +49,20 @@ def _safe(cell: ColumnElement) -> ColumnElement:
 def _contact(column: ColumnClause) -> ColumnElement:
     """A contact detail, blank when the lead's outcome withholds it (`withholds_contact`)."""
     return case((leads.c.outcome.in_(_WITHHELD), null()), else_=_safe(column))
+
+
+def _phone(dialect: str) -> ColumnElement:
+    """`safe_phone_cell` in SQL: a valid phone of digits and spaces after at most one leading `+` is written as
+    stored; any other keeps the apostrophe guard. Withheld like every contact detail."""
+    phone = leads.c.customer_phone
+    strip = func.trim if dialect == "sqlite" else func.btrim
+    plain = and_(
+        leads.c.phone_validity == constant("valid"),
+        strip(phone, constant(PLAIN_PHONE_CHARACTERS)) == constant(""),
+        func.substr(phone, 2).not_like(constant("%+%")),
+        strip(phone, constant("+ ")) != constant(""),  # some digit
+    )
+    return case((leads.c.outcome.in_(_WITHHELD), null()), (plain, phone), else_=_safe(phone))
 
 
 def _deal(cell: ColumnElement) -> ColumnElement:
@@ -92,7 +119,8 @@ def cells(dialect: str) -> tuple[tuple[ColumnElement, ColumnElement | None], ...
         _ours(c.id), _ours(time(c.created_at)), _ours(c.status), _ours(c.outcome), _ours(c.type),
         _ours(c.qualification), _ours(c.source), _ours(c.call_to_action), safe(c.offer_id), safe(c.offer_title),
         safe(c.customer_company), contact(c.customer_first_name), contact(c.customer_last_name),
-        contact(c.customer_title), contact(c.customer_email), contact(c.customer_phone), safe(c.customer_country),
+        contact(c.customer_title), contact(c.customer_email), _free(_phone(dialect), c.customer_phone),
+        safe(c.customer_country),
         _free(c.customer_company_size), _free(c.customer_industry), safe(c.message), _ours(c.email_validity),
         _ours(c.phone_validity), _free(_spam_reasons(dialect)), _ours(c.quality_label),
         _ours(fixed(c.quality_probability, 3)), _ours(time(c.response_due_at)), _ours(time(c.accepted_at)),

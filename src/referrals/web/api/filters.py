@@ -50,7 +50,11 @@ _FILTER_FIELDS: dict[str, Any] = {
 _SORT = (Sort, Field(default=Sort.NEWEST, description="The order of the list"))
 
 FilterQuery = create_model("FilterQuery", __config__=_FORBID, **_FILTER_FIELDS)
-ExportQuery = create_model("ExportQuery", __config__=_FORBID, **_FILTER_FIELDS, sort=_SORT)
+ExportQuery = create_model(
+    "ExportQuery", __config__=_FORBID, **_FILTER_FIELDS, sort=_SORT,
+    bom=(bool, Field(default=False, description="Start with a UTF-8 byte-order mark, so a spreadsheet on Windows "
+                                                "reads accents right (`bom=1`)")),
+)
 ListQuery = create_model(
     "ListQuery", __config__=_FORBID, **_FILTER_FIELDS, sort=_SORT,
     limit=(int, Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="Leads a page")),
@@ -81,8 +85,8 @@ async def lead_filter(query: Annotated[FilterQuery, Query()]) -> LeadFilter:
     return to_filter(query)
 
 
-async def export_request(query: Annotated[ExportQuery, Query()]) -> tuple[LeadFilter, Sort]:
-    return to_filter(query), query.sort
+async def export_request(query: Annotated[ExportQuery, Query()]) -> tuple[LeadFilter, Sort, bool]:
+    return to_filter(query), query.sort, query.bom
 
 
 async def page_request(query: Annotated[ListQuery, Query()]) -> PageRequest:
@@ -90,7 +94,7 @@ async def page_request(query: Annotated[ListQuery, Query()]) -> PageRequest:
 
 
 Filter = Annotated[LeadFilter, Depends(lead_filter)]
-Export = Annotated[tuple[LeadFilter, Sort], Depends(export_request)]
+Export = Annotated[tuple[LeadFilter, Sort, bool], Depends(export_request)]
 Page = Annotated[PageRequest, Depends(page_request)]
 
 

@@ -45,8 +45,8 @@ def get_tab_counts(principal: LeadReader, lead_filter: Filter, engine: EngineDep
 )
 def export_leads(principal: LeadReader, query: Export, engine: EngineDep) -> CSVResponse:
     """Every lead matching the filters (no page limit), streamed as CSV; expired leads without contacts."""
-    lead_filter, sort = query
-    chunks = export_csv(engine, principal, lead_filter, sort)
+    lead_filter, sort, bom = query
+    chunks = export_csv(engine, principal, lead_filter, sort, bom=bom)
     headers = {"Content-Disposition": 'attachment; filename="leads.csv"'}
     return CSVResponse(chunks, media_type="text/csv; charset=utf-8", headers=headers)
 

@@ -32,6 +32,7 @@ def leads_page(request: Request, principal: PageUser, engine: EngineDep) -> Resp
         "active_filters": filters_active(lead_filter),
         "view": lambda **changes: "/leads?" + view_query(lead_filter, sort, changes),
         "export_url": "/leads/export.csv?" + view_query(lead_filter, sort),
+        "export_excel_url": "/leads/export.csv?" + view_query(lead_filter, sort, {"bom": "1"}),
         "next_url": ("/leads?" + view_query(lead_filter, sort, {"cursor": page.next_cursor})
                      if page.next_cursor else None),
         "first_url": "/leads?" + view_query(lead_filter, sort) if cursor else None,
@@ -48,8 +49,9 @@ def export(request: Request, principal: PageUser, engine: EngineDep, now: Now) -
     principal.partner_scope()  # refuse before the download starts, not in the middle of it
     lead_filter, sort, _cursor = parse_view(request.query_params)
     stamp = now.strftime("%Y%m%d-%H%M")
+    bom = request.query_params.get("bom") in ("1", "true", "on")
     return StreamingResponse(
-        export_csv(engine, principal, lead_filter, sort),
+        export_csv(engine, principal, lead_filter, sort, bom=bom),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="leads-{stamp}.csv"', "Cache-Control": "no-store"},
     )
