@@ -340,6 +340,23 @@ bulk_results = Table(
     ForeignKeyConstraint(["partner_id", "job_id"], ["bulk_jobs.partner_id", "bulk_jobs.id"]),
 )
 
+# A user's named lead-list query (the JSON list-query shape, with the sort), optionally shared with the partner.
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("partner_id", ID, primary_key=True),
+    Column("id", ID, primary_key=True),
+    Column("user_id", ID, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("query", JSON, nullable=False),
+    Column("shared", Boolean, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("updated_at", Stamp, nullable=False),
+    ForeignKeyConstraint(["partner_id"], ["partners.id"]),
+    ForeignKeyConstraint(["user_id"], ["users.id"]),
+    Index("ix_saved_views_user", "partner_id", "user_id"),
+)
+
 lead_history = Table(
     "lead_history",
     metadata,
