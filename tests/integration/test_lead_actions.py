@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
 from referrals.domain.deal import Money
 from referrals.domain.enums import Action, Outcome, Reason, Role, Status
@@ -14,6 +15,8 @@ from referrals.services import lifecycle
 from referrals.services.lifecycle import accept_lead, add_deal_employee, close_lead, decline_lead, edit_deal
 from referrals.services.reading import get_lead
 from referrals.services.sweep import sweep
+from referrals.store.db import writing
+from referrals.store.tables import users
 from tests.factories import NOW, add_principal, deal_terms, employee, ingest
 
 LATER = NOW + timedelta(hours=2)
@@ -94,6 +97,18 @@ def test_team_members_must_be_users_of_the_partner(engine, tenant, other_tenant)
         assert "team_member_ids" in raised.value.fields
     # then nothing changed
     assert snapshot(engine, tenant, lead.id) == before
+
+
+def test_a_deactivated_user_joins_no_deal(engine, tenant):
+    # given a colleague who was deactivated
+    gone = add_principal(engine, tenant.partner_id, Role.REFERRALS_USER)
+    with writing(engine) as conn:
+        conn.execute(update(users).where(users.c.id == gone.user_id).values(active=False))
+    lead = ingest(engine, "contact_me", tenant.partner_id)
+    # when the admin names them on the deal's team, then it is refused naming the field
+    with pytest.raises(InvalidInput) as raised:
+        accept_lead(engine, tenant.admin, lead.id, deal_terms(team=(tenant.admin.user_id, gone.user_id)), now=LATER)
+    assert "team_member_ids" in raised.value.fields
 
 
 def test_an_edited_team_must_also_be_users_of_the_partner(engine, tenant, other_tenant):

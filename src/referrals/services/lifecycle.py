@@ -17,7 +17,7 @@ from referrals.domain.errors import InvalidInput, PreconditionFailed
 from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
 from referrals.services import notifications
-from referrals.store import users
+from referrals.store import assignment
 from referrals.store.db import reading, writing
 from referrals.store.leads import load_lead, save_transition
 
@@ -47,7 +47,7 @@ def act(
 
 def _team_of_partner(team_member_ids: tuple[str, ...]) -> Callable[[Connection, str], None]:
     def check(conn: Connection, partner_id: str) -> None:
-        found = users.user_ids_of_partner(conn, partner_id, team_member_ids)
+        found = assignment.active_users(conn, partner_id, team_member_ids)  # a deactivated user joins no deal
         missing = [m for m in team_member_ids if m not in found]
         if missing:
             raise InvalidInput(

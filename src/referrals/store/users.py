@@ -130,12 +130,6 @@ def referrals_admins(conn: Connection, partner_id: str) -> list[Person]:
     ]
 
 
-def user_ids_of_partner(conn: Connection, partner_id: str, user_ids: tuple[str, ...]) -> set[str]:
-    """Which of these ids are users of the partner."""
-    return set(conn.execute(select(users.c.id).where(of_partner(users, partner_id), users.c.id.in_(user_ids)))
-               .scalars())
-
-
 # -- the team as its admins manage it, and each person's own settings --------------------------------------------
 
 
