@@ -23,6 +23,7 @@ from referrals.web.api import (
 from referrals.web.api import bulk as bulk_api
 from referrals.web.api import me as me_api
 from referrals.web.api import team as team_api
+from referrals.web.api import views as views_api
 from referrals.web.bodylimit import BodyLimit
 from referrals.web.headers import SecurityHeaders, wrap_outermost
 from referrals.web.kick import KickOutboxAfterWrites
@@ -46,6 +47,7 @@ def api_router() -> APIRouter:
     api.include_router(outbox.router)
     api.include_router(directory.router)
     api.include_router(insights.router)
+    api.include_router(views_api.router)
     return api
 
 
