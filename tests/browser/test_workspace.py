@@ -221,7 +221,7 @@ def test_accept_with_a_missing_field_then_correctly_then_mark_it_won(admin_page,
     shot(page, "accept-form.png")
     form.get_by_role("button", name="Accept the lead").click()
     error = page.locator("#err-deal_name")
-    assert error.inner_text() == "is required"
+    assert error.inner_text() == "Enter the deal name."
     assert page.get_by_test_id("accept-form").get_by_label("Notes").input_value() == "Call booked for Friday."
     assert get_lead(server.engine, server.admin, lead_id).lead.status == "received"
     shot(page, "accept-form-error.png")

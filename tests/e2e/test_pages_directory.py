@@ -142,9 +142,9 @@ def test_bad_input_a_bot_and_a_form_without_its_token_create_nothing_and_say_why
     forged = customer.client.post(url, data={**CONTACT, "location_id": world.milano, "csrf_token": "forged"})
 
     assert bad.status_code == 422
-    assert errors_shown(bad.text) == {"company": "is longer than 200 characters",
-                                      "email": "is not a valid email address",
-                                      "consent": "must be given so the partner may contact you"}
+    assert errors_shown(bad.text) == {"company": "Use at most 200 characters.",
+                                      "email": "Enter a valid email address, like name@example.com.",
+                                      "consent": "Tick the box so the partner may contact you."}
     assert 'value="not an email"' in bad.text and "A CRM for 40 sales people</textarea>" in bad.text  # kept
     assert bot.status_code == 422 and "could not be sent" in bot.text
     assert forged.status_code == 403

@@ -76,8 +76,8 @@ def test_accept_with_a_missing_field_shows_the_error_keeps_the_input_and_changes
     response = browser.post(f"/leads/{lead.id}/accept", accept_form(admin_id, deal_name="", purchase_date="30/06"))
     assert response.status_code == 422
     page = response.text
-    assert re.search(r'id="err-deal_name">is required<', page)
-    assert re.search(r'id="err-purchase_date">is not a valid date<', page)
+    assert re.search(r'id="err-deal_name">Enter the deal name.<', page)
+    assert re.search(r'id="err-purchase_date">Enter a date, like 2026-06-30.<', page)
     assert 'value="25.000,50"' in page and "Pilot first." in page and 'value="marco@fabrikam.it"' in page
     assert "Nothing was changed" in page
     assert get_lead(engine, tenant.admin, lead.id).lead.status == "received"

@@ -16,8 +16,9 @@ from referrals.domain.enums import (
     Source,
 )
 from referrals.domain.lead import Customer, Origin
-from referrals.domain.quality import PRIOR, Example, QualityModel, assess, fit, score
-from referrals.domain.quality_features import LeadFacts, describe, features
+from referrals.domain.quality import PRIOR, Example, QualityModel, assess, borderline, fit, score
+from referrals.domain.quality_features import LeadFacts, features
+from referrals.domain.quality_words import Effect, Factor, describe, factor, read_factor, stored_factor
 from referrals.domain.quality_metrics import auc, brier, calibration_table, expected_calibration_error
 from referrals.synthetic import propensity, sample_lead, verdicts_for
 
@@ -78,15 +79,39 @@ def test_any_spam_flag_forces_low_whatever_the_probability():
 def test_the_top_three_factors_are_in_plain_words():
     quality = assess(PRIOR, facts(customer=POOR, message="", phone=PhoneValidity.INVALID), threshold=0.5)
     assert len(quality.factors) == 3
-    assert "student or intern" in quality.factors
-    assert all("=" not in f for f in quality.factors)
+    assert "student or intern" in [f.text for f in quality.factors]
+    assert all("=" not in f.text for f in quality.factors)
 
 
 def test_factors_are_relative_to_a_typical_lead():
     model = QualityModel(bias=0.0, weights={"email=valid": 1.0, "phone=invalid": -1.0},
                          baselines={"email": 1.0, "phone": 0.0})
     quality = assess(model, facts(phone=PhoneValidity.INVALID), threshold=0.5)
-    assert quality.factors == ("phone invalid",)  # a valid email is what every lead has
+    assert [f.text for f in quality.factors] == ["phone invalid"]  # a valid email is what every lead has
+
+
+def test_each_factor_says_whether_it_raises_or_lowers_the_chance():
+    good = assess(PRIOR, facts(), threshold=0.5)
+    poor = assess(PRIOR, facts(customer=POOR, message="", phone=PhoneValidity.INVALID), threshold=0.5)
+    assert {f.effect for f in good.factors} == {Effect.RAISES}
+    assert {f.effect for f in poor.factors} == {Effect.LOWERS}
+    mixed = QualityModel(bias=0.0, weights={"email=valid": 1.0, "phone=invalid": -0.5})
+    signed = assess(mixed, facts(phone=PhoneValidity.INVALID), threshold=0.5).factors
+    assert [(f.text, f.effect) for f in signed] == [("email valid", Effect.RAISES), ("phone invalid", Effect.LOWERS)]
+
+
+def test_a_stored_factor_reads_back_signed_and_an_old_phrase_reads_back_unsigned():
+    signed = factor("email=invalid", -1.2)
+    assert read_factor(stored_factor(signed)) == signed == Factor("email invalid", Effect.LOWERS, "email=invalid")
+    assert read_factor("student or intern") == Factor("student or intern", None, "title=student")
+    assert read_factor("customer in IT") == Factor("customer in IT", None, "country=IT")
+    assert read_factor("something we no longer say") == Factor("something we no longer say", None, "")
+
+
+def test_a_probability_within_a_tenth_of_the_threshold_is_borderline():
+    assert borderline(0.48, 0.5) and borderline(0.59, 0.5) and borderline(0.41, 0.5)
+    assert not borderline(0.61, 0.5) and not borderline(0.39, 0.5)
+    assert borderline(0.25, 0.3) and not borderline(0.45, 0.3)
 
 
 def test_params_round_trip_through_json():

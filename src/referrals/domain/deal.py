@@ -1,9 +1,10 @@
 """The deal a partner works once it accepts a lead: its terms, people and value."""
 
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from referrals.domain.checks import collecting
 from referrals.domain.currencies import CURRENCIES
@@ -56,8 +57,15 @@ class Deal:
     employees: tuple[Employee, ...] = field(default_factory=tuple)
 
 
-def check_terms(terms: DealTerms) -> DealTerms:
-    """Every rule a deal's terms must meet, whether accepted or edited later."""
+def action_day(now: datetime, zone: str) -> date:
+    """The day of an action where the partner is: the earliest estimated purchase date it may give."""
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+def check_terms(terms: DealTerms, *, earliest_purchase: date | None = None) -> DealTerms:
+    """Every rule a deal's terms must meet, whether accepted or edited later. `earliest_purchase` (the day of the
+    action in the partner's time zone) is given when the purchase date is being set: a deal whose date has passed
+    may still be edited otherwise."""
     with collecting("The deal is incomplete or invalid") as problems:
         problems.require_text("deal_name", terms.name, max_length=200)
         amount = terms.value.amount
@@ -71,6 +79,9 @@ def check_terms(terms: DealTerms) -> DealTerms:
             problems.check_text(f"team_member_ids[{index}]", member_id)
         if not isinstance(terms.purchase_date, date):
             problems.add("estimated_purchase_date", "is required")
+        elif earliest_purchase is not None and terms.purchase_date < earliest_purchase:
+            problems.add("estimated_purchase_date", f"must be on or after {earliest_purchase.isoformat()}, "
+                                                    "the day of the action where the partner is")
         problems.require_text("notes", terms.notes, max_length=4000, multiline=True)
         problems.limit_text("campaign_id", terms.campaign_id, max_length=100)
         problems.limit_text("crm_id", terms.crm_id, max_length=100)
@@ -94,10 +105,12 @@ def check_employee(employee: Employee) -> Employee:
     return employee
 
 
-def amend_terms(terms: DealTerms, changes: dict[str, Any]) -> DealTerms:
+def amend_terms(terms: DealTerms, changes: dict[str, Any], *, today: date | None = None) -> DealTerms:
+    """The terms with `changes`; a changed purchase date must not be before `today` (the partner's)."""
     unknown = set(changes) - TERM_FIELDS
     if unknown:
         with collecting("Unknown deal fields") as problems:
             for name in sorted(unknown):
                 problems.add(name, "is not a deal field")
-    return check_terms(replace(terms, **changes))
+    moved = "purchase_date" in changes and changes["purchase_date"] != terms.purchase_date
+    return check_terms(replace(terms, **changes), earliest_purchase=today if moved else None)

@@ -13,7 +13,15 @@ from typing import Any
 from referrals.domain.access import Principal
 from referrals.domain.archiving import ARCHIVED, EXPIRY, RETIREMENT, TimedArchive
 from referrals.domain.checks import collecting, is_country_code
-from referrals.domain.deal import Deal, DealTerms, Employee, amend_terms, check_employee, check_terms
+from referrals.domain.deal import (
+    Deal,
+    DealTerms,
+    Employee,
+    action_day,
+    amend_terms,
+    check_employee,
+    check_terms,
+)
 from referrals.domain.enums import (
     INFORMATIONAL_CALLS_TO_ACTION,
     Action,
@@ -34,6 +42,7 @@ from referrals.domain.enums import (
 from referrals.domain.errors import InvalidTransition
 from referrals.domain.history import Actor, HistoryEntry
 from referrals.domain.lead_state import MAX_EMPLOYEES, LeadState, asks_for_contact
+from referrals.domain.quality_words import Factor
 from referrals.domain.vocab import CompanySize, Industry
 from referrals.domain.windows import informational_archive_at, response_due_at
 
@@ -55,7 +64,7 @@ class Customer:
 class Quality:
     label: QualityLabel
     probability: float
-    factors: tuple[str, ...] = ()
+    factors: tuple[Factor, ...] = ()  # the main reasons, each raising or lowering the chance
 
 
 @dataclass(frozen=True)
@@ -140,9 +149,10 @@ class Lead:
 
     # -- transitions ------------------------------------------------------------------------------
 
-    def accept(self, terms: DealTerms, *, by: Actor, now: datetime) -> HistoryEntry:
+    def accept(self, terms: DealTerms, *, by: Actor, now: datetime, zone: str = "UTC") -> HistoryEntry:
+        """`zone` is the partner's time zone: the purchase date may not be before the day of the action there."""
         self._require_answerable("accept", now)
-        check_terms(terms)
+        check_terms(terms, earliest_purchase=action_day(now, zone))
         self.deal = Deal(terms)
         self.accepted_at = now
         return self._move(Status.ACCEPTED, None, Action.ACCEPTED, by, now, {"deal_name": terms.name})
@@ -157,9 +167,11 @@ class Lead:
         self.archived_at = now
         return self._move(Status.ARCHIVED, Outcome.DECLINED, Action.DECLINED, by, now, {"reason": reason})
 
-    def edit_deal(self, changes: dict[str, Any], *, by: Actor, now: datetime) -> HistoryEntry:
+    def edit_deal(self, changes: dict[str, Any], *, by: Actor, now: datetime, zone: str = "UTC") -> HistoryEntry:
+        """A changed purchase date may not be before the day of the edit in the partner's `zone`; other edits of a
+        deal whose date has passed stay allowed."""
         deal = self._require_open_deal("edit the deal of")
-        self.deal = replace(deal, terms=amend_terms(deal.terms, changes))
+        self.deal = replace(deal, terms=amend_terms(deal.terms, changes, today=action_day(now, zone)))
         return self._move(Status.ACCEPTED, None, Action.DEAL_EDITED, by, now, {"fields": sorted(changes)})
 
     def add_employee(self, employee: Employee, *, by: Actor, now: datetime) -> HistoryEntry:

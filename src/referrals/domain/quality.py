@@ -18,10 +18,12 @@ import numpy as np
 
 from referrals.domain.enums import QualityLabel
 from referrals.domain.lead import Quality
-from referrals.domain.quality_features import LeadFacts, describe, features, group
+from referrals.domain.quality_features import LeadFacts, features, group
+from referrals.domain.quality_words import factor
 
 PARAMS_VERSION = 1
 MIN_FACTOR = 0.05  # contributions smaller than this (in log-odds) are not worth naming
+BORDERLINE = 0.1  # a probability this close to the threshold is shown neither as good nor as bad
 
 
 @dataclass(frozen=True)
@@ -149,13 +151,19 @@ def score(model: QualityModel, feats: Mapping[str, float], partner_id: str | Non
 def assess(
     model: QualityModel, facts: LeadFacts, *, threshold: float, partner_id: str | None = None, top: int = 3
 ) -> Quality:
-    """Probability, label (any spam flag forces Low) and the top factors in words."""
+    """Probability, label (any spam flag forces Low) and the top factors in words, each saying whether it raises or
+    lowers the chance compared with a typical lead."""
     z, parts = contributions(model, features(facts), partner_id)
     probability = _sigmoid(z)
     parts.sort(key=lambda p: -abs(p[1]))
-    factors = tuple(describe(name) for name, c in parts[:top] if abs(c) >= MIN_FACTOR)
+    factors = tuple(factor(name, c) for name, c in parts[:top] if abs(c) >= MIN_FACTOR)
     high = probability >= threshold and not facts.spam
     return Quality(QualityLabel.HIGH if high else QualityLabel.LOW, probability, factors)
+
+
+def borderline(probability: float, threshold: float) -> bool:
+    """Too close to the threshold for the High/Low label to mean much: the pages show it in a neutral look."""
+    return abs(probability - threshold) < BORDERLINE
 
 
 # -- fitting -------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from referrals.domain.enums import EmailValidity, LeadType, PhoneValidity, Quali
 from referrals.domain.lead import Customer, Origin
 from referrals.domain.text import fold
 from referrals.domain.validity import FREE_MAIL_DOMAINS, ROLE_LOCAL_PARTS, spam_word_count
-from referrals.domain.vocab import CompanySize, Industry
 
 
 @dataclass(frozen=True)
@@ -164,70 +163,3 @@ def features(facts: LeadFacts) -> dict[str, float]:
 
 def group(name: str) -> str:
     return name.split("=", 1)[0]
-
-
-_CHANNEL_WORDS = {
-    "sales": "sales-qualified lead",
-    "marketing": "marketing-qualified lead",
-    "profile": "found the partner in the directory",
-    "offer_contact_me": "customer asked to be contacted",
-    "offer_free_trial": "free trial sign-up",
-    "offer_test_drive": "test drive",
-    "offer_get_it_now": "get-it-now download",
-}
-_WORDS = {
-    "email=valid": "email valid",
-    "email=invalid": "email invalid",
-    "email=spam": "email flagged as spam",
-    "email=unknown": "email not verified",
-    "phone=valid": "phone valid",
-    "phone=invalid": "phone invalid",
-    "phone=unknown": "no checkable phone",
-    "mail=company": "company email domain",
-    "mail=free": "free-mail address",
-    "mail=none": "no usable email",
-    "msg=empty": "no message",
-    "msg=short": "very short message",
-    "msg=medium": "message of some substance",
-    "msg=long": "detailed message",
-    "role_account": "role account (info@, sales@...)",
-    "domain_matches_company": "email domain matches the company",
-    "msg_buying": "message mentions budget, users or timeline",
-    "msg_buying_many": "message full of buying details",
-    "msg_spamwords": "spam words in the message",
-    "msg_links": "links in the message",
-    "msg_caps": "message in capitals",
-    "title=senior": "senior job title",
-    "title=student": "student or intern",
-    "title=none": "no job title",
-    "title=other": "job title given",
-    "company_missing": "no company name",
-    "company_is_person": "company name is a person's name",
-    "name_missing": "contact name incomplete",
-    "spam": "spam flag",
-    "partner": "this partner's past outcomes",
-}
-_SIZE_WORDS = {s.value: f"company size {s.value}" for s in CompanySize}
-_INDUSTRY_WORDS = {i.value: f"industry: {i.value.replace('_', ' ')}" for i in Industry}
-
-
-def describe(name: str) -> str:
-    """A feature in plain words, for the "main factors" shown with the quality label."""
-    if name in _WORDS:
-        return _WORDS[name]
-    key, _, value = name.partition("=")
-    if key == "channel":
-        return _CHANNEL_WORDS.get(value, f"lead kind {value}")
-    if key == "source":
-        return {
-            "appsource": "from AppSource",
-            "azure_marketplace": "from Azure Marketplace",
-            "azure_portal": "from the Azure portal",
-        }.get(value, f"source {value}")
-    if key == "country":
-        return "no country" if value == "none" else f"customer in {value}"
-    if key == "size":
-        return _SIZE_WORDS.get(value, "company size not given")
-    if key == "industry":
-        return _INDUSTRY_WORDS.get(value, "industry not given")
-    return name.replace("_", " ")

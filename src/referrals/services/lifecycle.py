@@ -17,7 +17,7 @@ from referrals.domain.errors import InvalidInput, PreconditionFailed
 from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
 from referrals.services import notifications
-from referrals.store import assignment
+from referrals.store import assignment, partners
 from referrals.store.db import reading, writing
 from referrals.store.leads import load_lead, save_transition
 
@@ -58,9 +58,16 @@ def _team_of_partner(team_member_ids: tuple[str, ...]) -> Callable[[Connection, 
     return check
 
 
+def partner_zone(engine: Engine, principal: Principal) -> str:
+    """The acting partner's time zone: deal dates are checked against its day."""
+    with reading(engine) as conn:
+        return partners.load(conn, principal.partner_scope(acting=True)).timezone
+
+
 def accept_lead(engine: Engine, principal: Principal, lead_id: str, terms: DealTerms, *, now: datetime,
                 if_match: str | None = None) -> Lead:
-    return act(engine, principal, lead_id, lambda lead: lead.accept(terms, by=principal.actor, now=now),
+    zone = partner_zone(engine, principal)
+    return act(engine, principal, lead_id, lambda lead: lead.accept(terms, by=principal.actor, now=now, zone=zone),
                 if_match=if_match, check=_team_of_partner(terms.team_member_ids))
 
 
@@ -72,9 +79,9 @@ def decline_lead(engine: Engine, principal: Principal, lead_id: str, reason: Rea
 
 def edit_deal(engine: Engine, principal: Principal, lead_id: str, changes: dict[str, Any], *, now: datetime,
               if_match: str | None = None) -> Lead:
-    team = changes.get("team_member_ids")
+    team, zone = changes.get("team_member_ids"), partner_zone(engine, principal)
     return act(engine, principal, lead_id,
-                lambda lead: lead.edit_deal(changes, by=principal.actor, now=now), if_match=if_match,
+                lambda lead: lead.edit_deal(changes, by=principal.actor, now=now, zone=zone), if_match=if_match,
                 check=_team_of_partner(tuple(team)) if team else None)
 
 

@@ -6,9 +6,10 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from referrals.domain.access import Principal
+from referrals.domain.checks import collecting
 from referrals.domain.enums import Qualification, ReferrerKind, Source
 from referrals.domain.errors import Forbidden, InvalidInput
-from referrals.domain.lead import Customer, Lead, Origin
+from referrals.domain.lead import Customer, Lead, Origin, check_customer
 from referrals.services.ingest import Ingested, LeadDraft, ingest_lead
 from referrals.store import partners
 from referrals.store.db import reading
@@ -38,14 +39,27 @@ def send_qualified_lead(
     source: Source, customer: Customer, message: str, now: datetime,
 ) -> Ingested:
     _staff(principal)
-    if qualification not in (Qualification.MARKETING, Qualification.SALES):
-        raise InvalidInput("Choose marketing- or sales-qualified.", fields={"qualification": "is required"})
+    _check_whole_form(partner_id, qualification, customer, message)
     origin = Origin(
         qualification=qualification, source=source, referrer_kind=ReferrerKind.STAFF,
         referrer_id=principal.user_id, referrer_email=principal.email,
     )
     draft = LeadDraft(partner_id=partner_id, origin=origin, customer=customer, message=message)
     return ingest_lead(engine, draft, now=now, by=principal.actor)
+
+
+def _check_whole_form(partner_id: str, qualification: Qualification | None, customer: Customer, message: str) -> None:
+    """Every missing or wrong field at once (the partner, the qualification and the customer), not the first."""
+    with collecting("The lead cannot be sent") as problems:
+        if not partner_id:
+            problems.add("partner_id", "is required")
+        if qualification not in (Qualification.MARKETING, Qualification.SALES):
+            problems.add("qualification", "is required")
+        try:
+            check_customer(customer, message)
+        except InvalidInput as error:
+            for name, message_ in error.fields.items():
+                problems.add(name, message_)
 
 
 def sent_leads(engine: Engine, principal: Principal, *, limit: int = 200) -> list[SentLead]:

@@ -20,6 +20,7 @@ from referrals.domain.enums import (
 )
 from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Closing, Customer, Lead, Origin, Quality, Screening, visible_customer
+from referrals.domain.quality_words import read_factor, stored_factor
 from referrals.domain.text import fold
 
 # Enum(value) is a slow call, and row_to_lead makes about ten per row for every listed or swept lead:
@@ -88,7 +89,7 @@ def lead_to_row(lead: Lead) -> dict[str, Any]:
         "spam": bool(s.spam_reasons),
         "quality_label": s.quality.label.value,
         "quality_probability": Decimal(str(round(s.quality.probability, 5))),
-        "quality_factors": list(s.quality.factors),
+        "quality_factors": [stored_factor(f) for f in s.quality.factors],
         "created_at": lead.created_at,
         "response_due_at": lead.response_due_at,
         "archive_due_at": lead.archive_due_at,
@@ -155,7 +156,8 @@ def row_to_lead(row: Any) -> Lead:
         _member(PhoneValidity, m["phone_validity"]),
         tuple(m["spam_reasons"] or ()),
         Quality(
-            _member(QualityLabel, m["quality_label"]), float(m["quality_probability"]), tuple(m["quality_factors"])
+            _member(QualityLabel, m["quality_label"]), float(m["quality_probability"]),
+            tuple(read_factor(f) for f in m["quality_factors"] or ()),
         ),
     )
     closing = None

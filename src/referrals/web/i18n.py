@@ -15,6 +15,8 @@ from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from referrals.web import labels
+from referrals.web.field_sentences import sentence
+from referrals.web.quality_view import quality_view
 
 LANGUAGES = ("en", "it")
 DEFAULT_LANGUAGE = "en"
@@ -78,8 +80,9 @@ def environment(language: str) -> Environment:
 class Formatter:
     """Everything a template formats, for one reader: language, time zone and the request's clock."""
 
-    def __init__(self, language: str, timezone: str, now: datetime):
+    def __init__(self, language: str, timezone: str, now: datetime, quality_threshold: float = 0.5):
         self.language = language
+        self.quality_threshold = quality_threshold
         self.locale = Locale.parse(language)
         try:
             self.tz = ZoneInfo(timezone)
@@ -150,5 +153,11 @@ class Formatter:
         words = labels.LABELS.get((kind or "", str(value)))
         return self._gettext(words) if words else str(value)
 
-    def field_error(self, message: str) -> str:
-        return self._gettext(labels.ERRORS.get(message, message))
+    def quality(self, label, probability, factors=()):
+        """A lead's quality for the pages (web/quality_view.py)."""
+        return quality_view(self, label, probability, factors, self.quality_threshold)
+
+    def field_error(self, message: str, field: str | None = None) -> str:
+        """A field's error as a sentence in this language (web/pages/field_messages.py)."""
+        explained = sentence(self._gettext, message, field)
+        return self._gettext(explained) if explained == message else explained

@@ -1,6 +1,7 @@
 """Domain objects → API shapes. Every lead goes out through `lead_public`, which reads the customer
 through `visible_customer`, so an expired lead never shows contact details."""
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 from referrals.domain.access import Principal
 from referrals.domain.deal import Deal, Money
 from referrals.domain.lead import Lead, visible_customer
+from referrals.domain.quality_words import Factor, read_factor
 from referrals.services.reading import ListedLead, Owner
 from referrals.web.api.schemas import (
     ClosingPublic,
@@ -40,6 +42,12 @@ def deal_public(deal: Deal | None) -> DealPublic | None:
     )
 
 
+def quality_factors(factors: Iterable[Factor]) -> dict[str, list]:
+    """`factors` as plain English words (as before) and `signed_factors` with their effect."""
+    signed = [{"text": f.text, "effect": f.effect} for f in factors]
+    return {"factors": [f["text"] for f in signed], "signed_factors": signed}
+
+
 def owner_public(owner: Owner | None) -> OwnerPublic | None:
     return None if owner is None else OwnerPublic(id=owner.id, email=owner.email, name=owner.name)
 
@@ -58,7 +66,7 @@ def _fields(lead: Lead, favorite: bool, now: datetime, viewer: Principal, owner:
         archived_at=lead.archived_at, email_validity=s.email_validity, phone_validity=s.phone_validity,
         spam_reasons=list(s.spam_reasons),
         quality=QualityPublic(label=s.quality.label, probability=s.quality.probability,
-                              factors=list(s.quality.factors)),
+                              **quality_factors(s.quality.factors)),
         favorite=favorite, allowed_actions=list(lead.allowed_actions(now, viewer)), deal=deal_public(lead.deal),
         closing=ClosingPublic(reason=lead.closing.reason, notes=lead.closing.notes) if lead.closing else None,
         is_test=lead.is_test, owner=owner_public(owner), etag=lead.etag,
@@ -88,7 +96,7 @@ def listed_public(item: ListedLead, *, now: datetime, viewer: Principal) -> dict
         "email_validity": m["email_validity"], "phone_validity": m["phone_validity"],
         "spam_reasons": list(m["spam_reasons"] or ()),
         "quality": {"label": m["quality_label"], "probability": float(m["quality_probability"]),
-                    "factors": list(m["quality_factors"])},
+                    **quality_factors(read_factor(f) for f in m["quality_factors"] or ())},
         "favorite": item.favorite, "allowed_actions": list(state.allowed_actions(now, viewer)),
         "deal": _listed_deal(m),
         "closing": {"reason": m["closing_reason"], "notes": m["closing_notes"] or ""} if closed else None,

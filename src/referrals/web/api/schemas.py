@@ -20,6 +20,7 @@ from referrals.domain.enums import (
     Status,
     Urgency,
 )
+from referrals.domain.quality_words import Effect
 
 
 class Problem(BaseModel):
@@ -55,10 +56,17 @@ class CustomerPublic(BaseModel):
     industry: str | None
 
 
+class SignedFactorPublic(BaseModel):
+    text: str = Field(description="The factor in English words", examples=["email invalid"])
+    effect: Effect | None = Field(description="Whether it raises or lowers the chance to convert, compared with a "
+                                  "typical lead; null for leads scored before factors were signed")
+
+
 class QualityPublic(BaseModel):
-    label: QualityLabel
-    probability: float
-    factors: list[str]
+    label: QualityLabel = Field(description="high or low, as judged when the lead arrived (any spam flag is low)")
+    probability: float = Field(description="The estimated chance that the lead converts, 0 to 1")
+    factors: list[str] = Field(description="The main factors in English words, strongest first")
+    signed_factors: list[SignedFactorPublic] = Field(description="The same factors, each with its effect")
 
 
 class ReferrerPublic(BaseModel):

@@ -1,0 +1,48 @@
+"""A lead's quality as the pages show it: "High · 61%", a look (good, poor, or neutral when the probability is
+too close to the threshold to mean much), and the main factors in the reader's language with their effect."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from referrals.domain.quality import borderline
+from referrals.domain.quality_words import Factor, read_factor
+from referrals.web import labels
+
+
+@dataclass(frozen=True)
+class ShownFactor:
+    words: str
+    effect: str | None  # "raises", "lowers", or None for a factor stored before factors were signed
+
+
+@dataclass(frozen=True)
+class QualityView:
+    label: str  # the stored label, "high" or "low"
+    words: str  # "High · 61%"
+    look: str  # "high", "low" or "neutral"
+    factors: tuple[ShownFactor, ...]
+
+
+def factor_words(fmt: Any, factor: Factor) -> str:
+    """The factor in the reader's language; a phrase no feature describes is shown as stored."""
+    if factor.feature in labels.FACTORS:
+        return fmt._(labels.FACTORS[factor.feature])
+    group, _, value = factor.feature.partition("=")
+    if group in labels.FACTOR_PATTERNS and value:
+        shown = {"country": fmt.country, "size": lambda v: fmt.label(v, "CompanySize"),
+                 "industry": lambda v: fmt.label(v, "Industry")}[group](value)
+        return fmt._(labels.FACTOR_PATTERNS[group]) % {"value": shown}
+    return factor.text
+
+
+def quality_view(fmt: Any, label: Any, probability: Any, factors: Iterable[Any], threshold: float) -> QualityView:
+    """From a Lead's `Quality` parts or a list row's columns (factors as stored, or as `Factor`s)."""
+    label = str(label)
+    chance = float(probability)
+    look = "neutral" if borderline(chance, threshold) else label
+    shown = tuple(
+        ShownFactor(factor_words(fmt, f), f.effect and f.effect.value)
+        for f in (f if isinstance(f, Factor) else read_factor(f) for f in factors or ())
+    )
+    return QualityView(label, f"{fmt.label(label, 'QualityLabel')} · {fmt.percent(chance)}", look, shown)
