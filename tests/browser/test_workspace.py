@@ -154,6 +154,7 @@ TWO_FILTERS = LeadFilter(tab=Tab.MARKETPLACE, type=frozenset({LeadType.OFFER}),
 
 
 def apply_two_filters(page) -> None:
+    page.get_by_test_id("filter-panel").locator("summary").first.click()  # the folded filter panel
     page.locator("summary", has_text="Lead type").click()
     page.get_by_label("Offer", exact=True).check()
     page.locator("summary", has_text="Email validity").click()

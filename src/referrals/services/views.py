@@ -11,7 +11,6 @@ from sqlalchemy import Connection, Engine
 from referrals.domain.access import Principal
 from referrals.domain.errors import NotFound
 from referrals.domain.list_position import Count
-from referrals.domain.listing import LeadFilter
 from referrals.domain.views import SavedView, canonical_query, check_name, check_room
 from referrals.store import list_count, views
 from referrals.store.db import reading, writing
@@ -39,13 +38,6 @@ def counted_views(engine: Engine, principal: Principal) -> list[CountedView]:
         found = views.visible(conn, partner_id, principal.user_id)
         return [CountedView(v, Count.of(list_count.capped_count(conn, partner_id, principal.user_id,
                                                                  v.page_query()[0]))) for v in found]
-
-
-def count_leads(engine: Engine, principal: Principal, lead_filter: LeadFilter) -> Count:
-    """The leads a list view holds, exact up to the cap."""
-    partner_id = principal.partner_scope()
-    with reading(engine) as conn:
-        return Count.of(list_count.capped_count(conn, partner_id, principal.user_id, lead_filter))
 
 
 def save_view(engine: Engine, principal: Principal, name: str, query: Mapping[str, Any], shared: bool, *,

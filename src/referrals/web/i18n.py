@@ -14,6 +14,7 @@ from babel import Locale, dates, numbers
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from referrals.adapters.countries import country_names
 from referrals.web import labels
 from referrals.web.field_sentences import sentence
 from referrals.web.quality_view import quality_view
@@ -137,12 +138,9 @@ class Formatter:
             return ""
         return self.locale.territories.get(code, code)
 
-    def countries(self) -> list[tuple[str, str]]:
-        """(code, name) of every country, sorted by name in this language."""
-        names = self.locale.territories
-        codes = [code for code in names if len(code) == 2 and code.isalpha() and code not in {"EU", "EZ", "UN", "ZZ",
-                                                                                             "QO"}]
-        return sorted(((code, names[code]) for code in codes), key=lambda pair: pair[1].casefold())
+    def countries(self) -> tuple[tuple[str, str], ...]:
+        """(code, name) of every ISO 3166-1 country, sorted by name in this language."""
+        return country_names(self.language)
 
     def label(self, value, kind: str | None = None) -> str:
         """The words for a vocabulary value: an enum member, or a stored string with its enum's name."""

@@ -55,6 +55,42 @@ def filters_active(lead_filter: LeadFilter) -> int:
     return len(lead_filter.active())
 
 
+# The pages' cursor carries the page's number before the list's own keyset cursor ("3.<cursor>"), so a page can say
+# "101–150 of 1,234" without OFFSET; the API's cursor is the bare keyset cursor.
+
+def page_cursor(number: int, cursor: str) -> str:
+    return f"{number}.{cursor}"
+
+
+def read_page_cursor(cursor: str | None) -> tuple[int, str | None]:
+    """(the page's number, the keyset cursor); a bare keyset cursor (an older link) is page 2 or later: 0."""
+    if not cursor:
+        return 1, None
+    number, dot, rest = cursor.partition(".")
+    if dot and number.isdigit() and 1 < int(number) < 1_000_000 and rest:
+        return int(number), rest
+    return 0, cursor
+
+
+@dataclass(frozen=True)
+class FilterChip:
+    name: str  # the filter's name
+    value: Any  # the value it removes (a member, a code, a text, a flag)
+    remove_url: str  # the same view without it
+
+
+def filter_chips(lead_filter: LeadFilter, sort: Sort) -> list[FilterChip]:
+    """One chip per active value (a repeatable filter's each value), with the view's URL without it."""
+    chips = []
+    for declared in lead_filter.active():
+        value = getattr(lead_filter, declared.name)
+        for one in (sorted(value, key=str) if declared.kind.repeatable else [value]):
+            rest = value - {one} if declared.kind.repeatable else declared.empty
+            chips.append(FilterChip(declared.name, one,
+                                    "/leads?" + view_query(replace(lead_filter, **{declared.name: rest}), sort)))
+    return chips
+
+
 # -- lead forms ------------------------------------------------------------------------------------------
 
 # The domain's field names, as the forms name their inputs.

@@ -1,21 +1,34 @@
-"""The lead list: tabs with counts, the filter bar, sorting, keyset pages, hearts and the CSV export.
-The URL holds the whole view, so a view can be bookmarked and shared."""
+"""The lead list: tabs with counts, saved views as chips, the search and the filter panel with a chip per active
+filter, sorting, keyset pages with their position ("1–50 of 1,234"), hearts and the CSV export. The URL holds the
+whole view, so a view can be bookmarked and shared."""
 
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from referrals.domain.listing import FILTERS, FilterKind, PageRequest, Sort, Tab
+from referrals.domain.list_position import Position
+from referrals.domain.listing import DEFAULT_PAGE, FILTERS, FilterKind, PageRequest, Sort, Tab
+from referrals.services import list_counts
 from referrals.services.export import export_csv
 from referrals.services.partner import list_users
-from referrals.services.reading import list_leads, set_favorite, tab_counts
+from referrals.services.reading import list_leads, set_favorite
+from referrals.services.views import counted_views
 from referrals.web.deps import EngineDep, Now
-from referrals.web.pages import bulk
+from referrals.web.pages import bulk, saved_views
 from referrals.web.pages.base import PageRoute, local_path, redirect, render
 from referrals.web.pages.deps import PageUser, PostedForm
-from referrals.web.pages.forms import filters_active, parse_view, text, view_query
+from referrals.web.pages.forms import (
+    filter_chips,
+    filters_active,
+    page_cursor,
+    parse_view,
+    read_page_cursor,
+    text,
+    view_query,
+)
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 router.include_router(bulk.router)  # /leads/bulk before /leads/{lead_id} (lead_detail)
+router.include_router(saved_views.router)  # /leads/views too
 
 # The filters offered as groups of checkboxes: every declared filter with a fixed set of values.
 FILTER_CHOICES = [(f.name, f.choices) for f in FILTERS if f.kind is FilterKind.CHOICE]
@@ -23,23 +36,30 @@ FILTER_CHOICES = [(f.name, f.choices) for f in FILTERS if f.kind is FilterKind.C
 
 @router.get("/leads")
 def leads_page(request: Request, principal: PageUser, engine: EngineDep) -> Response:
-    lead_filter, sort, cursor = parse_view(request.query_params)
+    lead_filter, sort, raw_cursor = parse_view(request.query_params)
+    number, cursor = read_page_cursor(raw_cursor)
     page = list_leads(engine, principal, PageRequest(lead_filter, sort, cursor=cursor))
-    counts = tab_counts(engine, principal, lead_filter)
+    counts = list_counts.tab_counts(engine, principal, lead_filter)
+    here = view_query(lead_filter, sort)
     return render(request, "leads.html", {
         "filter": lead_filter, "sort": sort, "cursor": cursor, "rows": page.items, "counts": counts,
         "tabs": list(Tab), "sorts": list(Sort), "choices": FILTER_CHOICES,
-        "active_filters": filters_active(lead_filter),
+        "active_filters": filters_active(lead_filter), "chips": filter_chips(lead_filter, sort),
+        "position": Position.of(number, DEFAULT_PAGE, len(page.items), counts[lead_filter.tab]) if number else None,
         "view": lambda **changes: "/leads?" + view_query(lead_filter, sort, changes),
-        "export_url": "/leads/export.csv?" + view_query(lead_filter, sort),
+        "export_url": "/leads/export.csv?" + here,
         "export_excel_url": "/leads/export.csv?" + view_query(lead_filter, sort, {"bom": "1"}),
-        "next_url": ("/leads?" + view_query(lead_filter, sort, {"cursor": page.next_cursor})
+        "next_url": ("/leads?" + view_query(lead_filter, sort, {"cursor": page_cursor(number + 1, page.next_cursor)
+                                                                if number else page.next_cursor})
                      if page.next_cursor else None),
-        "first_url": "/leads?" + view_query(lead_filter, sort) if cursor else None,
+        "first_url": "/leads?" + here if cursor else None,
         "selected": {name: {str(v) for v in getattr(lead_filter, name)} for name, _ in FILTER_CHOICES},
+        "saved_views": [(v, "/leads?" + view_query(*v.view.page_query())) for v in counted_views(engine, principal)],
+        "here_query": here,
         # bulk actions (web/pages/bulk.py): the bar's actions, how many leads "all matching" means, and the view
-        "bulk_actions": bulk.actions_for(principal), "bulk_total": counts[lead_filter.tab],
-        "bulk_view": view_query(lead_filter, sort),
+        "bulk_actions": bulk.actions_for(principal), "bulk_total": counts[lead_filter.tab].value,
+        "bulk_capped": counts[lead_filter.tab].capped,
+        "bulk_view": here,
         "team": list_users(engine, principal),
     })
 
