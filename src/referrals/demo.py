@@ -11,8 +11,8 @@ from sqlalchemy import Engine, func, select
 
 from referrals.domain.access import Principal
 from referrals.domain.deal import DealTerms, Employee, Money
-from referrals.domain.enums import CallToAction, LeadType, Outcome, Role
-from referrals.domain.lead import Lead
+from referrals.domain.enums import CallToAction, LeadType, Outcome, Qualification, ReferrerKind, Role, Status
+from referrals.domain.lead import Lead, Origin
 from referrals.services.auth import principal_for_user
 from referrals.services.directory_admin import add_partner, add_user
 from referrals.services.ingest import LeadDraft, ingest_many
@@ -49,6 +49,7 @@ PROFILES = {
 class DemoProgram:
     partners: dict[str, str] = field(default_factory=dict)  # slug -> partner id
     admins: dict[str, str] = field(default_factory=dict)  # slug -> referrals-admin user id
+    staff: dict[str, str] = field(default_factory=dict)  # program staff email -> user id
     principals: dict[str, Principal] = field(default_factory=dict)  # slug -> that admin, signed in
     credentials: list[tuple[str, str]] = field(default_factory=list)  # (email, roles)
     leads: int = 0
@@ -70,6 +71,7 @@ def seed(engine: Engine, *, now: datetime, leads_count: int = 400, seed_value: i
     drafts = []
     for index in range(leads_count):
         origin, customer, message = sample_lead(rng, now)
+        origin = _sent_by_staff(program, origin)
         created = start + (now - start) * (rng.random() ** 0.7)  # more leads recently
         slug = slugs[0] if rng.random() < 0.4 else rng.choice(slugs)  # the first partner is the busiest
         requested = origin.call_to_action is CallToAction.CONTACT_ME or origin.type is LeadType.PROFILE
@@ -87,10 +89,33 @@ def seed(engine: Engine, *, now: datetime, leads_count: int = 400, seed_value: i
             _work(engine, program, result.lead, rng, now)
         if progress and done % 50 == 0:
             progress(50)
-    sweep(engine, now=now)
+    _expire_at_deadlines(engine, now)
     _publish_profiles(engine, program, now)
     refresh_partner_stats(engine, now=now)
     return program
+
+
+def _sent_by_staff(program: DemoProgram, origin: Origin) -> Origin:
+    """Qualified leads come from the program's people: sales-qualified from the seller, marketing-qualified from the
+    program admin, so each has leads to follow on their landing page (/program/sent)."""
+    sender = {Qualification.SALES: "seller@program.example", Qualification.MARKETING: "admin@program.example"}
+    email = sender.get(origin.qualification)
+    if email is None:
+        return origin
+    return replace(origin, referrer_kind=ReferrerKind.STAFF, referrer_id=program.staff[email], referrer_email=email)
+
+
+def _expire_at_deadlines(engine: Engine, now: datetime) -> None:
+    """The sweep run at each deadline the demo's past went through, so a lead that expired (or retired) is stamped
+    when it did, not when the demo was made."""
+    with reading(engine) as conn:
+        moments = sorted(set(conn.execute(
+            select(func.coalesce(leads.c.response_due_at, leads.c.archive_due_at))
+            .where(leads.c.status == Status.RECEIVED.value,
+                   func.coalesce(leads.c.response_due_at, leads.c.archive_due_at) <= now)).scalars()))
+    for moment in moments:
+        sweep(engine, now=moment)
+    sweep(engine, now=now)
 
 
 def _publish_profiles(engine: Engine, program: DemoProgram, now: datetime) -> None:
@@ -106,7 +131,7 @@ def _publish_profiles(engine: Engine, program: DemoProgram, now: datetime) -> No
 
 def _people(engine: Engine, program: DemoProgram, now: datetime) -> None:
     for email, role in (("admin@program.example", Role.PROGRAM_ADMIN), ("seller@program.example", Role.PROGRAM_SELLER)):
-        add_user(engine, email, partner_id=None, roles=[role], password=DEMO_PASSWORD, now=now)
+        program.staff[email] = add_user(engine, email, partner_id=None, roles=[role], password=DEMO_PASSWORD, now=now)
         program.credentials.append((email, role.value))
     for name, country, city, timezone, slug in PARTNERS:
         partner = add_partner(engine, name, country=country, city=city, timezone=timezone,
@@ -114,11 +139,11 @@ def _people(engine: Engine, program: DemoProgram, now: datetime) -> None:
         program.partners[slug] = partner.id
         program.inbound_keys[slug] = partner.inbound_key
         admin_roles = [Role.REFERRALS_ADMIN, Role.BUSINESS_PROFILE_ADMIN]
-        language = "it" if country == "IT" else "en"
+        # no language stored: the pages follow each person's browser until they choose one in their settings
         program.admins[slug] = add_user(engine, f"admin@{slug}.example", partner_id=partner.id, roles=admin_roles,
-                                        password=DEMO_PASSWORD, name=f"{name} admin", language=language, now=now)
+                                        password=DEMO_PASSWORD, name=f"{name} admin", now=now)
         add_user(engine, f"user@{slug}.example", partner_id=partner.id, roles=[Role.REFERRALS_USER],
-                 password=DEMO_PASSWORD, name=f"{name} user", language=language, now=now)
+                 password=DEMO_PASSWORD, name=f"{name} user", now=now)
         with reading(engine) as conn:
             program.principals[slug] = principal_for_user(conn, program.admins[slug])
         program.credentials.append((f"admin@{slug}.example", "referrals-admin, business-profile-admin"))

@@ -139,27 +139,50 @@ DISPOSABLE = ["mailinator.com", "guerrillamail.com", "10minutemail.com", "yopmai
 SENIOR = ["CEO", "CTO", "IT Director", "Head of Operations", "Responsabile IT", "Founder", "CFO", "IT Manager"]
 OTHER_TITLES = ["Analyst", "Consultant", "Engineer", "Specialist", "Impiegata", "Administrator", "Buyer"]
 SIZE_WEIGHTS = {"1-9": 18, "10-49": 24, "50-249": 22, "250-999": 14, "1000-4999": 9, "5000+": 6, None: 7}
-NEEDS = [
+NEEDS = [  # each customer writes in one language: Italian in Italy, English elsewhere (the same needs, in order)
     "We need help moving {n} users to Microsoft 365",
     "Looking for a partner to implement the offer",
     "Our budget is approved for this quarter",
     "Please send a quote for {n} licenses",
     "We want to migrate our ERP by the end of Q3",
     "Can you integrate it with our CRM?",
-    "Cerchiamo un preventivo per {n} utenti",
+    "We are looking for a quote for {n} users",
     "We would like a demo and pricing",
     "Timeline: go-live next month",
     "We have {n} employees across three sites",
+]
+NEEDS_IT = [
+    "Ci serve aiuto per portare {n} utenti su Microsoft 365",
+    "Cerchiamo un partner per implementare l'offerta",
+    "Il budget è approvato per questo trimestre",
+    "Inviateci un preventivo per {n} licenze",
+    "Vogliamo migrare il nostro ERP entro la fine del Q3",
+    "Potete integrarlo con il nostro CRM?",
+    "Cerchiamo un preventivo per {n} utenti",
+    "Vorremmo una demo e i prezzi",
+    "Tempistiche: go-live il prossimo mese",
+    "Abbiamo {n} dipendenti in tre sedi",
 ]
 FILLER = [
     "Thanks.",
     "Please call me.",
     "Interested.",
     "We are evaluating options and would like to learn more about how this works for a company like ours.",
-    "Ciao, vorremmo maggiori informazioni.",
+    "Hello, we would like more information.",
     "Just browsing for now.",
     "Could someone get in touch about the details?",
 ]
+FILLER_IT = [
+    "Grazie.",
+    "Per favore, chiamatemi.",
+    "Interessati.",
+    "Stiamo valutando le opzioni e vorremmo capire meglio come funziona per un'azienda come la nostra.",
+    "Ciao, vorremmo maggiori informazioni.",
+    "Per ora stiamo solo guardando.",
+    "Qualcuno può contattarci per i dettagli?",
+]
+STUDENT = ["For my thesis I would like some information.", "School project", ""]
+STUDENT_IT = ["Per la mia tesi vorrei qualche informazione.", "Progetto scolastico", ""]
 SPAM = [
     "Boost your traffic with our SEO services and backlinks! Click here www.cheap-seo.example",
     "Make money from crypto currency today: casino bonus 100% free http://x.example http://y.example",
@@ -256,13 +279,15 @@ def sample_lead(rng: random.Random, now: datetime, *, actionable_only: bool = Fa
     need_count = rng.choices([0, 1, 2, 3, 4], weights=[30, 30, 20, 12, 8])[0]
     if persona == "browser":
         need_count = rng.choices([0, 1], weights=[80, 20])[0]
-    parts = [rng.choice(NEEDS).format(n=rng.choice([15, 40, 120, 500])) for _ in range(need_count)]
-    parts += [rng.choice(FILLER) for _ in range(rng.choices([0, 1, 2], weights=[35, 45, 20])[0])]
+    italian = country == "IT"
+    needs, filler = (NEEDS_IT, FILLER_IT) if italian else (NEEDS, FILLER)
+    parts = [rng.choice(needs).format(n=rng.choice([15, 40, 120, 500])) for _ in range(need_count)]
+    parts += [rng.choice(filler) for _ in range(rng.choices([0, 1, 2], weights=[35, 45, 20])[0])]
     rng.shuffle(parts)
     message = ". ".join(parts)
     if persona == "student":
         title, company, email = "Student", rng.choice(["", "University"]), f"{local}@{rng.choice(FREE)}"
-        message = rng.choice(["For my thesis I would like some information.", "School project", ""])
+        message = rng.choice(STUDENT_IT if italian else STUDENT)
     elif persona == "spammer":
         email = rng.choice(
             [

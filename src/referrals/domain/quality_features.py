@@ -29,8 +29,9 @@ class LeadFacts:
 
 BUYING_WORDS = re.compile(
     r"\b(budget|licen[cs]es?|seats?|users|employees|quote|quotation|pricing|price|proposal|implement\w*|"
-    r"migrat\w*|deploy\w*|roll-?out|timeline|deadline|this quarter|next month|q[1-4]|go-?live|integrat\w*|"
-    r"preventivo|licenze|utenti|dipendenti|migrazione|scadenza)\b|[€$£]\s?\d|\d+\s?(?:users|utenti|seats)"
+    r"migra\w*|deploy\w*|roll-?out|timeline|deadline|this quarter|next month|q[1-4]|go-?live|integra\w*|"
+    r"preventiv\w*|licenze|utenti|dipendenti|prezz\w*|questo trimestre|prossimo mese|tempistic\w*|scadenza)\b|"
+    r"[€$£]\s?\d|\d+\s?(?:users|utenti|seats)"
 )  # matched against lower-cased text: case-insensitive patterns are three times slower
 _SENIOR = re.compile(
     r"\b(ceo|cto|cio|cfo|coo|ciso|chief|director|head|vp|vice president|president|owner|founder|"

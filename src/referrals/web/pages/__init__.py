@@ -35,3 +35,6 @@ def register_pages(app: FastAPI) -> None:
                    insights, team, invite):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    from referrals.web.pages.favicon import router as favicon_router
+
+    app.include_router(favicon_router)
