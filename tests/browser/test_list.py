@@ -41,7 +41,8 @@ def server(tmp_path_factory) -> Iterator[Server]:
     fresh = [factories.ingest(engine, factories.CONTACT_ME, program.partners["contoso"],
                               now=factories.NOW - timedelta(hours=index + 1),
                               customer={"company": f"Zephyr Nord {index:02d}", "country": "NO",
-                                        "email": f"buyer{index}@zephyr.example", "phone": "+47 22 12 34 5" + str(index)}).id
+                                        "email": f"buyer{index}@zephyr.example",
+                                        "phone": f"+47 22 12 34 5{index}"}).id
              for index in range(4)]
     app = create_app(Settings(database_url=url, secret_key="browser-test-secret-0123456789"), engine=engine)
     app.dependency_overrides[get_now] = lambda: factories.NOW
@@ -135,7 +136,7 @@ def test_a_saved_view_shows_as_a_chip_with_its_count_and_is_renamed_then_deleted
     assert "status=received" in page.url and rows(page).count() == expected
 
     page.get_by_role("link", name="Manage views").click()
-    item = page.locator(f"[data-testid=view-list] li", has_text=name)
+    item = page.locator("[data-testid=view-list] li", has_text=name)
     item.get_by_label("Name").fill(f"{name}, waiting")
     item.get_by_role("button", name="Rename").click()
     page.get_by_text("View saved.").wait_for()
@@ -157,7 +158,8 @@ def test_the_keyboard_moves_hearts_searches_lists_the_keys_and_opens_a_lead(page
     before = page.locator(f"tr[data-lead-id='{lead_id}'] button.heart").get_attribute("aria-pressed")
     page.keyboard.press("f")
     page.wait_for_function(
-        "([id, was]) => document.querySelector(`tr[data-lead-id='${id}'] button.heart`).getAttribute('aria-pressed') !== was",
+        "([id, was]) => document.querySelector(`tr[data-lead-id='${id}'] button.heart`)"
+        ".getAttribute('aria-pressed') !== was",
         arg=[lead_id, before])
 
     page.keyboard.press("?")
@@ -191,7 +193,8 @@ def test_an_invalid_form_marks_its_text_email_and_date_inputs(page, server: Serv
     kinds = set(marked.evaluate_all("els => els.map(e => e.type)"))
     assert {"text", "email", "date"} <= kinds, kinds
     for index in range(marked.count()):
-        style = marked.nth(index).evaluate("e => [getComputedStyle(e).borderTopColor, getComputedStyle(e).borderTopWidth]")
+        style = marked.nth(index).evaluate(
+            "e => [getComputedStyle(e).borderTopColor, getComputedStyle(e).borderTopWidth]")
         assert style == [BAD, "2px"], (marked.nth(index).get_attribute("name"), style)
     shot(page, f"list-{page.size}-form-error.png")
     assert get_lead(server.engine, server.admin, lead_id).lead.status == "received"

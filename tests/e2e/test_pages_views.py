@@ -1,0 +1,111 @@
+"""Saved views and the list's position in the pages, as plain form posts and links (no script): save the current
+view from the list, see it as a chip with its count, open, rename and delete it on /leads/views; a colleague's
+private view cannot be touched; the list says "1–50 of 55" and "51–55 of 55" on its pages. On both databases."""
+
+import re
+
+import pytest
+from sqlalchemy import Engine
+
+from referrals.domain.enums import Role
+from referrals.services import views
+from referrals.services.ingest import ingest_many
+from tests import factories
+from tests.e2e.pages_support import Browser, Clock, add_person, lead_ids, pages_app
+
+ITALY = "tab=marketplace&country=IT&status=received"
+
+
+@pytest.fixture
+def world(engine: Engine):
+    tenant = factories.add_tenant(engine, "Contoso Consulting")
+    add_person(engine, tenant.partner_id, Role.REFERRALS_ADMIN, email="ada@contoso.example")
+    drafts = [factories.lead_draft(factories.CONTACT_ME, tenant.partner_id,
+                                   customer={"company": f"Cliente {i:02d}", "country": "IT" if i % 5 else "DE"})
+              for i in range(55)]
+    ingest_many(engine, drafts, now=factories.NOW - factories.days(1))
+    return tenant
+
+
+@pytest.fixture
+def browser(engine: Engine, world) -> Browser:
+    browser = Browser(pages_app(engine, Clock()))
+    browser.enter_as(engine, "ada@contoso.example")
+    return browser
+
+
+def chips(html: str) -> dict[str, str]:
+    """Each saved view's chip: name → its count."""
+    return {name.strip(): count for name, count in
+            re.findall(r'class="chip view-chip"[^>]*>\s*([^<]+?)\s*<span class="count">([^<]+)</span>', html)}
+
+
+def test_a_view_saved_from_the_list_shows_as_a_chip_with_its_count(browser: Browser):
+    browser.get(f"/leads?{ITALY}")
+
+    saved = browser.post("/leads/views", {"name": "Italy, waiting", "shared": "1", "view": ITALY})
+
+    assert saved.status_code == 303 and saved.headers["location"] == f"/leads?{ITALY}"
+    page = browser.get(saved.headers["location"])
+    assert "View saved." in page.text
+    assert chips(page.text) == {"Italy, waiting": "44"}
+    assert re.search(r'class="chip view-chip"[^>]* aria-current="true"', page.text)  # the view being shown
+    assert chips(browser.get("/leads?tab=qualified").text) == {"Italy, waiting": "44"}
+
+
+def test_a_view_is_renamed_and_deleted_on_the_manage_page(browser: Browser, engine: Engine, world):
+    browser.get("/leads")
+    browser.post("/leads/views", {"name": "Italy", "view": ITALY})
+    [view] = views.list_views(engine, _ada(engine))
+
+    assert browser.post(f"/leads/views/{view.id}", {"name": "Italia"}).headers["location"] == "/leads/views"
+    page = browser.get("/leads/views")
+    assert "Italia" in page.text and f'action="/leads/views/{view.id}/delete"' in page.text
+
+    assert browser.post(f"/leads/views/{view.id}/delete", {}).status_code == 303
+    assert views.list_views(engine, _ada(engine)) == []
+
+
+def test_an_empty_name_is_refused_next_to_the_field(browser: Browser, engine: Engine):
+    browser.get("/leads")
+
+    page = browser.post("/leads/views", {"name": "  ", "view": ITALY})
+
+    assert page.status_code == 422
+    assert 'id="v-name"' in page.text and 'aria-invalid="true"' in page.text
+    assert views.list_views(engine, _ada(engine)) == []
+
+
+def test_a_colleagues_private_view_is_not_found(browser: Browser, engine: Engine, world):
+    private = views.save_view(engine, world.reader, "Mine", {"tab": "qualified"}, False, now=factories.NOW)
+    browser.get("/leads")
+
+    assert browser.post(f"/leads/views/{private.id}/delete", {}).status_code == 404
+    assert browser.post(f"/leads/views/{private.id}", {"name": "Taken"}).status_code == 404
+    assert "Mine" not in browser.get("/leads/views").text
+    assert [v.name for v in views.list_views(engine, world.reader)] == ["Mine"]
+
+
+def test_the_list_says_where_each_page_sits(browser: Browser):
+    first = browser.get("/leads?tab=marketplace")
+    assert re.search(r'data-testid="position">1–50 of 55<', first.text)
+
+    next_url = re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
+    assert "cursor=2." in next_url
+    second = browser.get(next_url)
+    assert re.search(r'data-testid="position">51–55 of 55<', second.text)
+    assert len(lead_ids(second.text)) == 5 and not set(lead_ids(second.text)) & set(lead_ids(first.text))
+
+    filtered = browser.get(f"/leads?{ITALY}")
+    assert re.search(r'data-testid="position">1–44 of 44<', filtered.text)
+    assert 'data-count="marketplace">44<' in filtered.text
+
+
+def _ada(engine: Engine):
+    from referrals.services.auth import principal_for_user
+    from referrals.store.db import reading
+    from referrals.store.tables import users
+
+    with reading(engine) as conn:
+        return principal_for_user(conn, conn.execute(users.select().where(users.c.email == "ada@contoso.example"))
+                                  .first().id)

@@ -1,0 +1,64 @@
+"""The list's count stops at a cap: exact up to it, "more" past it, over the same filters, tab and scope as the list,
+on both databases. A capped tab count says "10,000+" rather than reading every matching lead."""
+
+from dataclasses import replace
+
+from referrals.domain.enums import Status
+from referrals.domain.list_position import COUNT_CAP, Count
+from referrals.domain.listing import LeadFilter, Tab
+from referrals.services import list_counts
+from referrals.services.ingest import ingest_many
+from referrals.services.reading import set_favorite
+from referrals.store import list_count
+from referrals.store.db import reading
+from tests.factories import CONTACT_ME, NOW, SALES, days, lead_draft
+
+ITALY = LeadFilter(tab=Tab.MARKETPLACE, country=frozenset({"IT"}))
+
+
+def _world(engine, tenant, other_tenant):
+    drafts = [lead_draft(CONTACT_ME, tenant.partner_id, customer={"company": f"Cliente {i}", "country": "IT"})
+              for i in range(5)]
+    drafts += [lead_draft(CONTACT_ME, tenant.partner_id, customer={"company": "Kunde", "country": "DE"}),
+               lead_draft(SALES, tenant.partner_id, customer={"company": "Cliente Q", "country": "IT"}),
+               lead_draft(CONTACT_ME, other_tenant.partner_id, customer={"company": "Altro", "country": "IT"})]
+    return [found.lead for found in ingest_many(engine, drafts, now=NOW - days(1))]
+
+
+def test_the_count_is_exact_up_to_the_cap_and_stops_past_it(engine, tenant, other_tenant):
+    _world(engine, tenant, other_tenant)
+    with reading(engine) as conn:
+        counted = [list_count.capped_count(conn, tenant.partner_id, tenant.admin.user_id, ITALY, cap=cap)
+                   for cap in (10, 5, 3)]
+
+    assert counted == [5, 5, 4]  # 5 Italian marketplace leads of this partner; past a cap of 3, cap + 1
+
+
+def test_the_count_follows_the_tab_filters_and_the_readers_hearts(engine, tenant, other_tenant):
+    made = _world(engine, tenant, other_tenant)
+    set_favorite(engine, tenant.reader, made[0].id, True, now=NOW)
+    set_favorite(engine, tenant.reader, made[6].id, True, now=NOW)  # the qualified one
+
+    assert list_counts.count_leads(engine, tenant.reader, ITALY) == Count(5, False)
+    assert list_counts.count_leads(engine, tenant.reader, replace(ITALY, tab=Tab.QUALIFIED)) == Count(1, False)
+    assert list_counts.count_leads(engine, tenant.reader, replace(ITALY, tab=Tab.FAVORITES)) == Count(2, False)
+    assert list_counts.count_leads(engine, tenant.admin, replace(ITALY, tab=Tab.FAVORITES)) == Count(0, False)
+    received = replace(ITALY, status=frozenset({Status.ACCEPTED}))
+    assert list_counts.count_leads(engine, tenant.reader, received) == Count(0, False)
+
+
+def test_tab_counts_are_exact_without_a_filter_and_capped_with_one(engine, tenant, other_tenant):
+    _world(engine, tenant, other_tenant)
+
+    plain = list_counts.tab_counts(engine, tenant.admin, LeadFilter(tab=Tab.MARKETPLACE))
+    filtered = list_counts.tab_counts(engine, tenant.admin, ITALY)
+
+    assert plain == {Tab.MARKETPLACE: Count(6, False), Tab.QUALIFIED: Count(1, False), Tab.FAVORITES: Count(0, False)}
+    assert filtered == {Tab.MARKETPLACE: Count(5, False), Tab.QUALIFIED: Count(1, False),
+                        Tab.FAVORITES: Count(0, False)}
+
+
+def test_a_count_past_the_cap_reads_as_the_cap_and_more():
+    assert Count.of(COUNT_CAP + 1) == Count(COUNT_CAP, True)
+    assert Count.of(COUNT_CAP) == Count(COUNT_CAP, False)
+    assert Count.of(200_000, exact=True) == Count(200_000, False)
