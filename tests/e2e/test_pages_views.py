@@ -109,3 +109,15 @@ def _ada(engine: Engine):
     with reading(engine) as conn:
         return principal_for_user(conn, conn.execute(users.select().where(users.c.email == "ada@contoso.example"))
                                   .first().id)
+
+
+def test_contact_details_are_mailto_and_tel_links_on_the_list_and_the_lead_page(browser: Browser, engine: Engine,
+                                                                               world):
+    lead = factories.ingest(engine, factories.CONTACT_ME, world.partner_id,
+                            customer={"email": "giulia@fabrikam.it", "phone": "+39 02 1234 5678"})
+
+    listed = browser.get("/leads?tab=marketplace").text.split(f'data-lead-id="{lead.id}"', 1)[1].split("</tr>")[0]
+    detail = browser.get(f"/leads/{lead.id}").text
+
+    for html in (listed, detail):
+        assert 'href="mailto:giulia@fabrikam.it"' in html and 'href="tel:+390212345678"' in html
