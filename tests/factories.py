@@ -213,3 +213,21 @@ def as_stored(lead: Lead) -> Lead:
 
 def days(n: float) -> timedelta:
     return timedelta(days=n)
+
+
+def urgency_order(leads_by_key: dict[str, Lead], now: datetime) -> list[str]:
+    """The keys in the urgency sort's order, from the domain's own rules: hot leads newest first, then leads waiting
+    for an answer by nearest deadline, then the rest newest first (ties by id, as the list breaks them)."""
+    from referrals.domain.enums import Status, Urgency
+
+    def waiting(lead: Lead) -> bool:
+        return lead.status is Status.RECEIVED and lead.response_due_at is not None and lead.response_due_at > now
+
+    items = list(leads_by_key.items())
+    hot = [i for i in items if i[1].urgency(now) is Urgency.HOT]
+    due = [i for i in items if i not in hot and waiting(i[1])]
+    rest = [i for i in items if i not in hot and i not in due]
+    ordered = (sorted(hot, key=lambda i: (i[1].created_at, i[1].id), reverse=True)
+               + sorted(due, key=lambda i: (i[1].response_due_at, i[1].id))
+               + sorted(rest, key=lambda i: (i[1].created_at, i[1].id), reverse=True))
+    return [key for key, _ in ordered]

@@ -27,7 +27,7 @@ from referrals.services.lifecycle import accept_lead, decline_lead
 from referrals.services.reading import get_lead, list_leads, set_favorite, tab_counts
 from referrals.store.leadrows import row_to_lead
 from referrals.store.listing import encode_cursor
-from tests.factories import INFORMATIONAL_KINDS, NOW, add_tenant, deal_terms, ingest, restamp
+from tests.factories import INFORMATIONAL_KINDS, NOW, add_tenant, deal_terms, ingest, restamp, urgency_order
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,8 @@ def build_catalog(engine) -> Catalog:
         label, probability = spec.quality
         restamp(engine, tenant.partner_id, lead.id, quality_label=label.value,
                 quality_probability=Decimal(probability), email_validity=spec.email.value,
-                phone_validity=spec.phone.value, spam=spec.email is EmailValidity.SPAM)
+                phone_validity=spec.phone.value, spam=spec.email is EmailValidity.SPAM,
+                spam_reasons=["email: a known spam address"] if spec.email is EmailValidity.SPAM else [])
         if spec.answer.startswith("accept:"):
             amount = Decimal(spec.answer.removeprefix("accept:"))
             accept_lead(engine, tenant.admin, lead.id,
@@ -125,7 +126,7 @@ def listed(catalog: Catalog, lead_filter: LeadFilter = LeadFilter(), sort: Sort 
     principal = principal or catalog.tenant.reader
     ids, cursor = [], None
     while True:
-        page = list_leads(catalog.engine, principal, PageRequest(lead_filter, sort, limit, cursor))
+        page = list_leads(catalog.engine, principal, PageRequest(lead_filter, sort, limit, cursor), now=NOW)
         assert len(page.items) <= limit
         ids += [item.id for item in page.items]
         cursor = page.next_cursor
@@ -143,8 +144,12 @@ def newest_first(keys) -> list[str]:
 # -- filters ---------------------------------------------------------------------------------------------
 
 FILTERS = [
+    # every lead whose customer asked to be contacted: Contact me offers and directory (profile) requests
     ("call_to_action contact me", LeadFilter(call_to_action=frozenset({CallToAction.CONTACT_ME})),
-     lambda s: s.kind == "contact_me"),
+     lambda s: s.kind in ("contact_me", "profile")),
+    ("call_to_action contact me or free trial",
+     LeadFilter(call_to_action=frozenset({CallToAction.CONTACT_ME, CallToAction.FREE_TRIAL})),
+     lambda s: s.kind in ("contact_me", "profile", "free_trial")),
     ("call_to_action informational", LeadFilter(call_to_action=frozenset(
         {CallToAction.GET_IT_NOW, CallToAction.FREE_TRIAL, CallToAction.TEST_DRIVE})),
      lambda s: s.kind in ("get_it_now", "free_trial", "test_drive")),
@@ -254,6 +259,9 @@ def test_tab_counts_follow_the_filter(fresh_catalog):
 
 
 def expected_order(catalog: Catalog, sort: Sort) -> list[str]:
+    if sort is Sort.URGENCY:
+        return urgency_order(catalog.leads, NOW)
+
     def key(item):
         _, lead = item
         if sort in (Sort.NEWEST, Sort.OLDEST):
@@ -313,7 +321,7 @@ def test_paging_neither_repeats_nor_skips_while_new_leads_arrive(fresh_catalog, 
     engine, tenant = catalog.engine, catalog.tenant
     seen, cursor, arrivals = [], None, 0
     for pages in range(1, 50):
-        page = list_leads(engine, tenant.reader, PageRequest(LeadFilter(), sort, 2, cursor))
+        page = list_leads(engine, tenant.reader, PageRequest(LeadFilter(), sort, 2, cursor), now=NOW)
         seen += [item.id for item in page.items]
         # when new leads arrive between the first pages, sorting at both ends of the list
         if pages <= 4:
@@ -338,7 +346,8 @@ def test_a_cursor_from_another_sort_is_refused(catalog):
     # when it is used with another sort, then it is refused
     for sort in set(Sort) - {Sort.NEWEST}:
         with pytest.raises(InvalidInput) as raised:
-            list_leads(catalog.engine, catalog.tenant.reader, PageRequest(sort=sort, limit=2, cursor=page.next_cursor))
+            list_leads(catalog.engine, catalog.tenant.reader, PageRequest(sort=sort, limit=2, cursor=page.next_cursor),
+                       now=NOW)
         assert "cursor" in raised.value.fields
 
 

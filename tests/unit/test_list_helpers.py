@@ -45,6 +45,9 @@ sort_values = {
     Sort.CUSTOMER: st.text(max_size=50),
     Sort.QUALITY: st.decimals(min_value=0, max_value=1, places=5),
     Sort.VALUE: st.decimals(min_value=-1, max_value=10**12, places=2),
+    # the first page's moment, the group (hot, waiting, the rest) and the last lead's key in it
+    Sort.URGENCY: st.tuples(st.datetimes(timezones=st.just(UTC)), st.sampled_from([0, 1, 2]),
+                            st.datetimes(timezones=st.just(UTC))),
 }
 
 

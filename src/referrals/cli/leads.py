@@ -8,7 +8,7 @@ import typer
 from rich.progress import SpinnerColumn, TextColumn
 
 from referrals.cli import filters
-from referrals.cli.common import Db, engine_for, err, one_line, progress, run
+from referrals.cli.common import Db, engine_for, err, now_utc, one_line, progress, run
 from referrals.domain.listing import LeadFilter, Sort
 from referrals.store.db import DEFAULT_URL
 
@@ -33,7 +33,7 @@ def export(
         task = bar.add_task("Exporting", total=None)
 
         def stream() -> None:
-            for chunk in export_csv(engine, principal, lead_filter, sort, bom=bom):
+            for chunk in export_csv(engine, principal, lead_filter, sort, bom=bom, now=now_utc()):
                 write(chunk)
                 records.feed(chunk)
                 bar.update(task, description=f"Exported {records.data_records} leads")

@@ -41,7 +41,7 @@ from referrals.domain.enums import (
 )
 from referrals.domain.errors import InvalidTransition
 from referrals.domain.history import Actor, HistoryEntry
-from referrals.domain.lead_state import MAX_EMPLOYEES, LeadState, asks_for_contact
+from referrals.domain.lead_state import MAX_EMPLOYEES, LeadState, asks_for_contact, reachable_by
 from referrals.domain.quality_words import Factor
 from referrals.domain.vocab import CompanySize, Industry
 from referrals.domain.windows import informational_archive_at, response_due_at
@@ -237,9 +237,11 @@ class Lead:
 
     @property
     def state(self) -> LeadState:
+        s, c = self.screening, self.customer
         return LeadState(self.partner_id, self.status, self.informational, self.asked_for_contact, self.created_at,
                          self.response_due_at, self.archive_due_at,
-                         None if self.deal is None else len(self.deal.employees))
+                         None if self.deal is None else len(self.deal.employees),
+                         bool(s.spam_reasons), reachable_by(c.phone, s.phone_validity, c.email, s.email_validity))
 
     def expiry_due(self, now: datetime) -> bool:
         return self.state.due(EXPIRY, now)

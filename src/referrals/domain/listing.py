@@ -43,10 +43,19 @@ class Sort(StrEnum):
     QUALITY = "-quality"
     DEADLINE = "response_due_at"
     VALUE = "-estimated_value"
+    # hot leads (newest first), then leads waiting for an answer (nearest deadline first), then the rest (newest
+    # first), as they stood when the first page was read (store/urgency.py)
+    URGENCY = "urgency"
 
     @property
     def descending(self) -> bool:
         return self.value.startswith("-")
+
+
+def page_sort(tab: Tab | None) -> Sort:
+    """The pages' sort when a view names none: the Marketplace tab most urgent first, the others newest first. The
+    API's default stays newest first for every tab."""
+    return Sort.URGENCY if tab is Tab.MARKETPLACE else Sort.NEWEST
 
 
 class FilterKind(StrEnum):
@@ -142,14 +151,15 @@ def _owner(value: str) -> str:
 
 FILTERS: tuple[FilterField, ...] = (
     FilterField("q", FilterKind.SEARCH,
-                "A part of the customer's company or name (case and accents ignored), of the email, phone or deal "
-                "name (case ignored), or a whole lead id or external id; an expired lead's withheld contacts are "
-                "not searched",
-                ("customer_key", "customer_email", "customer_phone", "deal_name", "id", "external_id")),
+                "A part of the customer's company, contact name or email, of the deal name or the external id, or "
+                "of the phone's digits (`02 4567 8910` finds `+39 02 4567 8910`), case and accents ignored; or a "
+                "whole lead id. An expired lead's withheld contacts are not searched",
+                ("search_text", "id")),
     FilterField("customer", FilterKind.TEXT,
                 "A part of the customer's company or contact name (case and accents ignored)", ("customer_key",)),
-    FilterField("call_to_action", FilterKind.CHOICE, "The offer page's call to action", ("call_to_action",),
-                CallToAction),
+    FilterField("call_to_action", FilterKind.CHOICE,
+                "The offer page's call to action; `contact_me` takes every lead whose customer asked to be contacted "
+                "(directory requests too)", ("call_to_action",), CallToAction),
     FilterField("country", FilterKind.COUNTRY, "The customer's country or region", ("customer_country",)),
     FilterField("source", FilterKind.CHOICE, "Where the lead came from", ("source",), Source),
     FilterField("type", FilterKind.CHOICE, "Offer or profile lead", ("type",), LeadType),

@@ -80,7 +80,7 @@ def act_on_filter(engine: Engine, principal: Principal, action: BulkAction, para
     partner_id = principal.partner_scope(acting=action.acting)
     params.check(action)
     with reading(engine) as conn:
-        ids = bulk.matching_ids(conn, partner_id, principal.user_id, lead_filter, sort, MOST + 1)
+        ids = bulk.matching_ids(conn, partner_id, principal.user_id, lead_filter, sort, MOST + 1, now)
     if len(ids) > MOST:
         raise InvalidInput(f"The filter matches more than {MOST:,} leads, the most one bulk action takes; narrow it.",
                            fields={"filter": f"matches more than {MOST:,} leads"})

@@ -11,6 +11,7 @@ Python, cost more than reading the rows. Records end with a line feed, as COPY w
 """
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from sqlalchemy import Engine
 
@@ -34,10 +35,11 @@ BYTE_ORDER_MARK = "\ufeff"  # UTF-8: EF BB BF, how a spreadsheet on Windows know
 
 def export_csv(
     engine: Engine, principal: Principal, lead_filter: LeadFilter, sort: Sort = Sort.NEWEST,
-    *, chunk_rows: int = 1000, bom: bool = False,
+    *, chunk_rows: int = 1000, bom: bool = False, now: datetime | None = None,
 ) -> Iterator[str]:
     """The filtered list as CSV text chunks: every matching row, no page limit; `bom` starts it with a byte-order
     mark for spreadsheets (CRM imports usually want none)."""
-    records = export.csv_records(engine, principal.partner_scope(), principal.user_id, lead_filter, sort, chunk_rows)
+    records = export.csv_records(engine, principal.partner_scope(), principal.user_id, lead_filter, sort, chunk_rows,
+                                 now)
     yield (BYTE_ORDER_MARK if bom else "") + ",".join(HEADERS) + "\n"
     yield from records

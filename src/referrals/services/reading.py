@@ -7,8 +7,8 @@ from sqlalchemy import Engine
 
 from referrals.domain.access import Principal
 from referrals.domain.lead import Lead
-from referrals.domain.listing import LeadFilter, PageRequest, Tab
-from referrals.store import favorites, listing, people
+from referrals.domain.listing import LeadFilter, PageRequest, Sort, Tab
+from referrals.store import favorites, listing, people, urgency_page
 from referrals.store.db import reading, writing
 from referrals.store.leads import load_history, load_lead
 from referrals.store.listed import ListedLead
@@ -29,10 +29,16 @@ class LeadDetail:
     owner: Owner | None = None
 
 
-def list_leads(engine: Engine, principal: Principal, request: PageRequest) -> LeadPage:
+def list_leads(engine: Engine, principal: Principal, request: PageRequest, *, now: datetime | None = None) -> LeadPage:
+    """One page of the list; the urgency sort reads the leads as they stand `now` (or at its cursor's moment)."""
     partner_id = principal.partner_scope()
     with reading(engine) as conn:
-        items, next_cursor = listing.page(conn, partner_id, principal.user_id, request)
+        if request.sort is Sort.URGENCY:
+            if now is None:
+                raise ValueError("the urgency sort needs the moment it is read at")
+            items, next_cursor = urgency_page.page(conn, partner_id, principal.user_id, request, now)
+        else:
+            items, next_cursor = listing.page(conn, partner_id, principal.user_id, request)
     return LeadPage(items, next_cursor)
 
 

@@ -19,10 +19,11 @@ from referrals.store.tables import bulk_jobs, bulk_results, leads
 _IN_CHUNK = 500  # ids in one IN (...): SQLite's row-value IN would scan, a plain one walks the primary key
 
 
-def matching_ids(conn: Connection, partner_id: str, user_id: str, f: LeadFilter, sort: Sort, most: int) -> list[str]:
+def matching_ids(conn: Connection, partner_id: str, user_id: str, f: LeadFilter, sort: Sort, most: int,
+                 now: datetime | None = None) -> list[str]:
     """The ids of the leads the list shows for this filter and sort, in its order, at most `most` of them: the list's
-    own statement (store/listing.py), reading the id alone."""
-    query = ordered(filtered(f), sort).with_only_columns(leads.c.id, maintain_column_froms=True).limit(most)
+    own statement (store/listing.py), reading the id alone (the urgency sort's groups as they stand `now`)."""
+    query = ordered(filtered(f), sort, now).with_only_columns(leads.c.id, maintain_column_froms=True).limit(most)
     return list(conn.execute(query, bind_scope(partner_id, user_id)).scalars())
 
 

@@ -3,6 +3,7 @@ in the SELECT — and Python passes the text on a chunk at a time, so memory sta
 
 import codecs
 from collections.abc import Iterator
+from datetime import datetime
 
 from sqlalchemy import Engine, Select
 
@@ -12,11 +13,12 @@ from referrals.store.db import is_sqlite, reading
 
 
 def csv_records(engine: Engine, partner_id: str, user_id: str, lead_filter: LeadFilter, sort: Sort,
-                chunk_rows: int) -> Iterator[str]:
-    """The CSV records of every lead of the partner matching the filter, in the list's order, in chunks."""
+                chunk_rows: int, moment: datetime | None = None) -> Iterator[str]:
+    """The CSV records of every lead of the partner matching the filter, in the list's order, in chunks (the urgency
+    sort's as the leads stand at `moment`)."""
     scope = listing.bind_scope(partner_id, user_id)
     columns = [csvcells.sqlite_record()] if is_sqlite(engine) else csvcells.copy_cells()
-    query = listing.ordered(listing.filtered(lead_filter).with_only_columns(*columns), sort).params(scope)
+    query = listing.ordered(listing.filtered(lead_filter).with_only_columns(*columns), sort, moment).params(scope)
     return (_records if is_sqlite(engine) else _copied)(engine, query, chunk_rows)
 
 

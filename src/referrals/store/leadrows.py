@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from referrals.domain import lead_search
 from referrals.domain.deal import CustomerContact, Deal, DealTerms, Employee, Money
 from referrals.domain.enums import (
     CallToAction,
@@ -51,6 +52,17 @@ def customer_key(customer: Customer) -> str:
     Withheld names (an expired lead) leave just "company | ", so nobody finds an expired lead by a name."""
     names = " ".join(p for p in (customer.first_name, customer.last_name) if p)
     return fold(f"{customer.company or ''}{KEY_SEPARATOR}{names}")[:1000]
+
+
+def search_text(lead: Lead) -> str:
+    """What the list's search reads (domain/lead_search.py): rewritten by every change of what it holds (a deal's
+    name, contacts withheld once the lead expires)."""
+    shown = visible_customer(lead)
+    names = " ".join(p for p in (shown.first_name, shown.last_name) if p)
+    return lead_search.search_text(
+        company=shown.company, deal_name=lead.deal.terms.name if lead.deal else None, external_id=lead.external_id,
+        names=names, email=shown.email, phone=shown.phone,
+    )
 
 
 def lead_to_row(lead: Lead) -> dict[str, Any]:
@@ -106,6 +118,7 @@ def lifecycle_columns(lead: Lead) -> dict[str, Any]:
     terms = deal.terms if deal else None
     return {
         "customer_key": customer_key(visible_customer(lead)),
+        "search_text": search_text(lead),
         "status": lead.status.value,
         "outcome": lead.outcome and lead.outcome.value,
         "accepted_at": lead.accepted_at,

@@ -5,9 +5,9 @@ list request's time)."""
 
 from typing import Any
 
-from referrals.domain.enums import CallToAction, LeadType, Status
+from referrals.domain.enums import CallToAction, EmailValidity, LeadType, PhoneValidity, Status
 from referrals.domain.lead import Customer, withholds_contact
-from referrals.domain.lead_state import LeadState, asks_for_contact
+from referrals.domain.lead_state import LeadState, asks_for_contact, reachable_by
 from referrals.store.people import Owner
 
 
@@ -36,6 +36,9 @@ class ListedLead:
             asks_for_contact(bool(m["customer_requested_contact"]), cta and CallToAction(cta), kind and LeadType(kind)),
             m["created_at"], m["response_due_at"], m["archive_due_at"],
             None if m["deal_name"] is None else len(employees or ()),
+            bool(m["spam"]),
+            reachable_by(m["customer_phone"], PhoneValidity(m["phone_validity"]),
+                         m["customer_email"], EmailValidity(m["email_validity"])),
         )
 
     @property

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, tuple_
 
-from referrals.domain.enums import QUALIFIED, Outcome, Qualification
+from referrals.domain import lead_search
+from referrals.domain.enums import QUALIFIED, CallToAction, Qualification
 from referrals.domain.errors import InvalidInput
 from referrals.domain.listing import (
     OWNER_ME,
@@ -23,7 +24,7 @@ from referrals.domain.listing import (
     Tab,
 )
 from referrals.domain.text import fold
-from referrals.store import people
+from referrals.store import people, urgency
 from referrals.store.listed import ListedLead
 from referrals.store.scope import of_partner
 from referrals.store.tables import ID, favorites, lead_tallies, leads
@@ -78,7 +79,10 @@ def conditions(partner_id: str | None, f: LeadFilter) -> list:
 
 
 def _choices(declared: FilterField, values: frozenset) -> list:
-    clauses = [leads.c[declared.columns[0]].in_(sorted(str(v) for v in values))]
+    chosen = leads.c[declared.columns[0]].in_(sorted(str(v) for v in values))
+    if CallToAction.CONTACT_ME in values:  # every lead whose customer asked to be contacted (domain/listing.py)
+        chosen = or_(chosen, urgency.asks_for_contact())
+    clauses = [chosen]
     if declared.actionable_only:  # informational leads need no answer and have no status to filter on
         clauses.append(leads.c.informational.is_(False))
     return clauses
@@ -98,22 +102,13 @@ def _text(declared: FilterField, term: str) -> list:
 
 
 def _search(declared: FilterField, term: str) -> list:
-    """Any searched column: a part of the name key or the deal name; a part of the email or phone of a lead that
-    still shows them (an expired lead's contacts are withheld, so they must not be found either); a whole id."""
-    term = term.strip()
-    if not term:
-        return []
-    folded = _contains(term)  # the name key is stored folded (no accents)
-    lowered = f"%{_escape_like(term.lower())}%"  # the others are lowered in SQL, which keeps accents
-    shown = or_(leads.c.outcome.is_(None), leads.c.outcome != Outcome.EXPIRED.value)
-    return [or_(
-        leads.c.customer_key.like(folded, escape="\\"),
-        func.lower(leads.c.deal_name).like(lowered, escape="\\"),
-        and_(shown, or_(func.lower(leads.c.customer_email).like(lowered, escape="\\"),
-                        leads.c.customer_phone.like(lowered, escape="\\"))),
-        leads.c.id == term,
-        leads.c.external_id == term,
-    )]
+    """A part of the lead's folded search text (domain/lead_search.py: an expired lead's holds no contact details), by
+    the folded term or its phone digits, or a whole lead id. SQLite walks `ix_leads_search` (the text is in the index,
+    so no row is read until one matches); PostgreSQL's planner picks the trigram index for rare terms."""
+    found = [leads.c.search_text.like(f"%{_escape_like(part)}%", escape="\\") for part in lead_search.patterns(term)]
+    if found and (lead_id := lead_search.lead_id(term)) is not None:
+        found.append(leads.c.id == lead_id)
+    return [or_(*found)] if found else []
 
 
 def _flag(declared: FilterField, value: bool) -> list:
@@ -170,7 +165,12 @@ def tab_counts(conn: Connection, partner_id: str, user_id: str | None, f: LeadFi
             Tab.FAVORITES: hearts}
 
 
-def ordered(query: Select, sort: Sort) -> Select:
+def ordered(query: Select, sort: Sort, moment: datetime | None = None) -> Select:
+    """The list's order as one ORDER BY (the export, bulk actions). The urgency sort's groups are those at `moment`."""
+    if sort is Sort.URGENCY:
+        if moment is None:
+            raise ValueError("the urgency sort orders leads as they stand at a moment: pass it")
+        return query.order_by(*urgency.order(moment))
     key = _SORT_KEYS[sort]
     if sort.descending:
         return query.order_by(key.desc(), leads.c.id.desc())
@@ -191,19 +191,25 @@ def _page_statement(f: LeadFilter, sort: Sort, after_cursor: bool, limit: int) -
 
 def page(conn: Connection, partner_id: str, user_id: str | None,
          request: PageRequest) -> tuple[list[ListedLead], str | None]:
-    """One keyset page: (the list's rows with the user's hearts, next cursor or None)."""
+    """One keyset page: (the list's rows with the user's hearts, next cursor or None). The urgency sort has its own
+    (store/urgency_page.py)."""
     params = bind_scope(partner_id, user_id)
     if request.cursor:
         params["after_value"], params["after_id"] = decode_cursor(request.cursor, request.sort)
     query = _page_statement(request.filter, request.sort, bool(request.cursor), request.limit)
     rows = conn.execute(query, params).all()
-    named = people.owners(conn, (row.owner_id for row in rows[: request.limit]))
-    items = [ListedLead(row, bool(row.favorite), named.get(row.owner_id)) for row in rows[: request.limit]]
+    items = listed(conn, rows[: request.limit])
     next_cursor = None
     if len(rows) > request.limit:
         last = rows[request.limit - 1]
         next_cursor = encode_cursor(request.sort, _sort_value(last, request.sort), last.id)
     return items, next_cursor
+
+
+def listed(conn: Connection, rows: list) -> list[ListedLead]:
+    """A page's rows as the list's read model, with their owners named."""
+    named = people.owners(conn, (row.owner_id for row in rows))
+    return [ListedLead(row, bool(row.favorite), named.get(row.owner_id)) for row in rows]
 
 
 def _sort_value(row: Any, sort: Sort) -> Any:
@@ -214,7 +220,9 @@ def _sort_value(row: Any, sort: Sort) -> Any:
 
 
 def encode_cursor(sort: Sort, value: Any, last_id: str) -> str:
-    if isinstance(value, datetime):
+    if sort is Sort.URGENCY:  # (the first page's moment, the group, the key in it)
+        value = urgency.write_position(*value)
+    elif isinstance(value, datetime):
         value = value.isoformat()
     elif isinstance(value, Decimal):
         value = str(value)
@@ -240,6 +248,8 @@ def decode_cursor(cursor: str, sort: Sort) -> tuple[Any, str]:
             value = Decimal(value)
             if not value.is_finite():
                 raise ValueError("bad cursor value")
+        elif sort is Sort.URGENCY:
+            value = urgency.read_position(value)
         elif not isinstance(value, str):
             raise ValueError("bad cursor value")
     except (ValueError, TypeError, ArithmeticError) as error:

@@ -1,7 +1,7 @@
 """The sweep's SQL, generated from the domain's time rules (domain/archiving.py): one UPDATE archives a batch of
 due leads exactly as `Lead.expire`/`Lead.retire` would (status, outcome, archive time, version, and the names
-withheld from the customer key when the outcome withholds contacts), returning just the columns the rest needs;
-one executemany writes their history entries."""
+withheld from the customer key and the contacts from the search text when the outcome withholds contacts),
+returning just the columns the rest needs; one executemany writes their history entries."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, literal_column, select, tuple_, update
 
+from referrals.domain import lead_search
 from referrals.domain.archiving import ARCHIVED, TimedArchive
 from referrals.domain.history import Actor
 from referrals.domain.lead import withholds_contact
@@ -46,11 +47,21 @@ def _without_names(conn: Connection):
     return func.split_part(key, mark, 1) + mark
 
 
+def _search_without_contact(conn: Connection):
+    """The search text of a lead whose contacts are withheld: everything before them (domain/lead_search.py), as
+    store.leadrows.search_text writes it for a withheld customer."""
+    text, mark = leads.c.search_text, lead_search.WITHHELD
+    if is_sqlite(conn):
+        return func.substr(text, 1, func.instr(text, mark))
+    return func.split_part(text, mark, 1) + mark
+
+
 def _changes(conn: Connection, rule: TimedArchive, now: datetime) -> dict[str, Any]:
     values: dict[str, Any] = {"status": ARCHIVED.value, "outcome": rule.outcome.value, "archived_at": now,
                               "version": leads.c.version + 1}
     if withholds_contact(rule.outcome):
         values["customer_key"] = _without_names(conn)
+        values["search_text"] = _search_without_contact(conn)
     return values
 
 

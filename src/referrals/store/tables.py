@@ -181,6 +181,8 @@ leads = Table(
     Column("customer_industry", String(32), nullable=True),
     # folded (lower case, no accents) company and names: substring search and the customer sort
     Column("customer_key", String(1000), nullable=False, server_default=""),
+    # folded company, deal name, external id, then the contact's names, email and phone digits: the search (q)
+    Column("search_text", Text, nullable=False, server_default=""),
     Column("message", Text, nullable=False, server_default=""),
     Column("customer_requested_contact", Boolean, nullable=False, server_default=sa_false()),
     # how good
@@ -228,6 +230,11 @@ leads = Table(
     Index("ix_leads_deadline", "partner_id", "deadline_at", "id"),
     Index("ix_leads_value", "partner_id", func.coalesce(text("deal_amount"), -1), "id"),
     Index("ix_leads_owner", "partner_id", "owner_id", "created_at", "id"),
+    # the search: on SQLite a term found nowhere is a walk of this one partner's index entries, never of its rows;
+    # PostgreSQL finds rare terms through trigrams and walks ix_leads_created for common ones (docs/performance.md)
+    Index("ix_leads_search", "partner_id", "created_at", "id", "search_text").ddl_if(dialect="sqlite"),
+    Index("ix_leads_search_trgm", "search_text", postgresql_using="gin",
+          postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     # each owner's open leads, counted by assignment (least loaded, capacity) without reading the table
     Index("ix_leads_owner_open", "partner_id", "owner_id",
           sqlite_where=text(_OWNED_OPEN), postgresql_where=text(_OWNED_OPEN)),

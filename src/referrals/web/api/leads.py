@@ -22,7 +22,7 @@ class CSVResponse(StreamingResponse):
 @router.get("", response_model=LeadsPublic)
 def get_leads(principal: LeadReader, page: Page, engine: EngineDep, now: Now) -> Response:
     """One page of the partner's leads in a tab, filtered and sorted; follow next_cursor for more."""
-    result = list_leads(engine, principal, page)
+    result = list_leads(engine, principal, page, now=now)
     items = [listed_public(item, now=now, viewer=principal) for item in result.items]
     # The rows are validated once, here, and written straight to JSON: handing models back to FastAPI would
     # dump, validate and encode the fifty leads again.
@@ -43,10 +43,10 @@ def get_tab_counts(principal: LeadReader, lead_filter: Filter, engine: EngineDep
     responses={200: {"description": "CSV with the columns: " + ", ".join(HEADERS),
                      "content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
-def export_leads(principal: LeadReader, query: Export, engine: EngineDep) -> CSVResponse:
+def export_leads(principal: LeadReader, query: Export, engine: EngineDep, now: Now) -> CSVResponse:
     """Every lead matching the filters (no page limit), streamed as CSV; expired leads without contacts."""
     lead_filter, sort, bom = query
-    chunks = export_csv(engine, principal, lead_filter, sort, bom=bom)
+    chunks = export_csv(engine, principal, lead_filter, sort, bom=bom, now=now)
     headers = {"Content-Disposition": 'attachment; filename="leads.csv"'}
     return CSVResponse(chunks, media_type="text/csv; charset=utf-8", headers=headers)
 

@@ -19,7 +19,7 @@ from referrals.domain.enums import (
 )
 from referrals.domain.errors import InvalidInput
 from referrals.domain.lead import Customer
-from referrals.domain.listing import LeadFilter, Sort, Tab, parse_filter
+from referrals.domain.listing import LeadFilter, Sort, Tab, page_sort, parse_filter
 from referrals.domain.text import normalise_newlines
 from referrals.domain.vocab import CompanySize, Industry
 
@@ -35,14 +35,14 @@ def parse_view(params: QueryParams) -> tuple[LeadFilter, Sort, str | None]:
     if lead_filter.tab is None:
         lead_filter = replace(lead_filter, tab=Tab.MARKETPLACE)
     sort_value = params.get("sort")
-    sort = Sort(sort_value) if sort_value in {s.value for s in Sort} else Sort.NEWEST
+    sort = Sort(sort_value) if sort_value in {s.value for s in Sort} else page_sort(lead_filter.tab)
     return lead_filter, sort, params.get("cursor") or None
 
 
 def view_query(lead_filter: LeadFilter, sort: Sort, changes: dict[str, Any] | None = None) -> str:
     """The query string of a view, with `changes` (tab=, sort=, cursor=) applied; empty values left out."""
     pairs = lead_filter.to_params()
-    if sort is not Sort.NEWEST:
+    if sort is not page_sort(lead_filter.tab):
         pairs.append(("sort", sort.value))
     for key, value in (changes or {}).items():
         pairs = [(k, v) for k, v in pairs if k != key]

@@ -35,10 +35,10 @@ FILTER_CHOICES = [(f.name, f.choices) for f in FILTERS if f.kind is FilterKind.C
 
 
 @router.get("/leads")
-def leads_page(request: Request, principal: PageUser, engine: EngineDep) -> Response:
+def leads_page(request: Request, principal: PageUser, engine: EngineDep, now: Now) -> Response:
     lead_filter, sort, raw_cursor = parse_view(request.query_params)
     number, cursor = read_page_cursor(raw_cursor)
-    page = list_leads(engine, principal, PageRequest(lead_filter, sort, cursor=cursor))
+    page = list_leads(engine, principal, PageRequest(lead_filter, sort, cursor=cursor), now=now)
     counts = list_counts.tab_counts(engine, principal, lead_filter)
     here = view_query(lead_filter, sort)
     return render(request, "leads.html", {
@@ -71,7 +71,7 @@ def export(request: Request, principal: PageUser, engine: EngineDep, now: Now) -
     stamp = now.strftime("%Y%m%d-%H%M")
     bom = request.query_params.get("bom") in ("1", "true", "on")
     return StreamingResponse(
-        export_csv(engine, principal, lead_filter, sort, bom=bom),
+        export_csv(engine, principal, lead_filter, sort, bom=bom, now=now),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="leads-{stamp}.csv"', "Cache-Control": "no-store"},
     )
