@@ -18,6 +18,13 @@ _env = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
+# The words of values a context carries as stored (a lead's kind; the English stand-in for a customer with no
+# name), by language: a message queued in one language renders in it whenever it is sent.
+_env.globals["words"] = {
+    "en": {"offer": "offer", "profile": "profile", "sales": "sales-qualified", "marketing": "marketing-qualified"},
+    "it": {"offer": "offerta", "profile": "profilo", "sales": "qualificato dalle vendite",
+           "marketing": "qualificato dal marketing", "(unnamed customer)": "(cliente senza nome)"},
+}
 
 
 @dataclass(frozen=True)
