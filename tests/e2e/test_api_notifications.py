@@ -14,7 +14,7 @@ def test_new_leads_needing_an_answer_appear_unread_for_each_admin_and_leave_when
     second_admin = user(engine, partner_a.id, Role.REFERRALS_ADMIN)
 
     center = client.get("/api/v1/notifications", headers=partner_a.admin.headers).json()
-    assert center["unread"] == 2
+    assert center["unread"] == 2 and center["waiting"] == 2
     assert {item["lead_id"] for item in center["items"]} == {waiting.id, other.id}
     assert {item["read"] for item in center["items"]} == {False}
     hot = next(item for item in center["items"] if item["lead_id"] == waiting.id)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from referrals.domain.enums import LeadAction, Role
-from referrals.services.action_center import unread_count
+from referrals.services.action_center import mark_read, unread_count
 from referrals.services.auth import principal_for_user
 from referrals.services.ingest import ingest_many
 from referrals.services.reading import get_lead
@@ -167,12 +167,31 @@ def test_the_bell_stops_counting_at_99_plus_while_the_api_counts_them_all(
     # then the page's bell says 99+ (in words for screen readers too)
     page = browser.get("/leads").text
     assert re.search(r'data-testid="bell"[^>]*>\s*<svg[^<]*<path[^>]*/></svg>\s*<span class="count">99\+<', page)
-    assert "more than 99 leads wait for an answer" in page
+    assert "more than 99 unread leads wait for an answer" in page
     # and the action center's own count is exact
     with reading(engine) as conn:
         principal = principal_for_user(conn, admin_id)
     assert unread_count(engine, principal) == 101
     assert unread_count(engine, principal, up_to=100) == 100
+
+
+def test_the_bell_and_the_action_center_count_the_same_leads_in_the_same_words(
+    browser: Browser, engine: Engine, world
+):
+    # given three leads waiting for an answer, one of which the admin has opened
+    tenant, admin_id, opened = world
+    for n in range(2):
+        factories.ingest(engine, factories.CONTACT_ME, tenant.partner_id, external_id=f"wait-{n}")
+    with reading(engine) as conn:
+        principal = principal_for_user(conn, admin_id)
+    mark_read(engine, principal, [opened.id], now=factories.NOW)
+    # then the bell shows 2 and says what it counts: unread leads that wait for an answer
+    page = browser.get("/leads").text
+    assert re.search(r'data-testid="bell"[^>]*>\s*<svg[^<]*<path[^>]*/></svg>\s*<span class="count">2<', page)
+    assert "Action center: 2 unread leads wait for an answer" in page
+    # and the action center says how many wait (3) and how many of them are unread (the bell's 2)
+    center = browser.get("/actions").text
+    assert re.search(r'data-testid="action-tally">3 leads wait for an answer: 2 unread\.', center)
 
 
 # -- the forms are the domain's allowed actions --------------------------------------------------------------

@@ -29,6 +29,22 @@ def unread_count(engine: Engine, principal: Principal, *, up_to: int | None = No
         return action_center.count_unread(conn, partner_id, principal.user_id, up_to=up_to)
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What the action center counts: the leads that wait for an answer, and those of them this user has not opened
+    (the bell's number). Each stops at `up_to` when given."""
+
+    waiting: int
+    unread: int
+
+
+def tally(engine: Engine, principal: Principal, *, up_to: int | None = None) -> Tally:
+    partner_id = principal.partner_scope(acting=True)
+    with reading(engine) as conn:
+        return Tally(action_center.count_waiting(conn, partner_id, up_to=up_to),
+                     action_center.count_unread(conn, partner_id, principal.user_id, up_to=up_to))
+
+
 def action_items(engine: Engine, principal: Principal, *, limit: int = 50) -> list[ActionItem]:
     """The waiting leads, closest deadline first, each with this user's read mark."""
     partner_id = principal.partner_scope(acting=True)

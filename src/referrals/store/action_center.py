@@ -45,6 +45,14 @@ def count_unread(conn: Connection, partner_id: str, user_id: str, *, up_to: int 
     return conn.execute(select(func.count()).select_from(unread.subquery())).scalar_one()
 
 
+def count_waiting(conn: Connection, partner_id: str, *, up_to: int | None = None) -> int:
+    """How many leads wait for an answer, read or not (from `ix_leads_waiting` alone); with `up_to`, counting stops."""
+    waiting_ids = select(leads.c.id).where(_waiting(partner_id))
+    if up_to is not None:
+        waiting_ids = waiting_ids.limit(up_to)
+    return conn.execute(select(func.count()).select_from(waiting_ids.subquery())).scalar_one()
+
+
 def waiting(conn: Connection, partner_id: str, user_id: str, *, limit: int) -> list[tuple[Lead, bool]]:
     """The waiting leads, closest deadline first, each with whether this user has read it."""
     rows = conn.execute(

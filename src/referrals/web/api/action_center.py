@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from referrals.domain.enums import Urgency
 from referrals.domain.lead import visible_customer
-from referrals.services.action_center import action_items, mark_read, unread_count
+from referrals.services.action_center import action_items, mark_read, tally
 from referrals.web.api.common import AUTHED
 from referrals.web.deps import EngineDep, LeadAdmin, Now
 
@@ -26,7 +26,8 @@ class ActionItemPublic(BaseModel):
 
 
 class NotificationsPublic(BaseModel):
-    unread: int
+    unread: int = Field(description="How many of the waiting leads the caller has not opened (the bell's number)")
+    waiting: int = Field(description="How many leads wait for an answer, read or not")
     items: list[ActionItemPublic]
 
 
@@ -52,7 +53,8 @@ def notifications(principal: LeadAdmin, engine: EngineDep, now: Now,
         )
         for item in action_items(engine, principal, limit=limit)
     ]
-    return NotificationsPublic(unread=unread_count(engine, principal), items=items)
+    counted = tally(engine, principal)
+    return NotificationsPublic(unread=counted.unread, waiting=counted.waiting, items=items)
 
 
 @router.post("/notifications/read", response_model=UnreadPublic)
