@@ -216,7 +216,7 @@ def test_six_locations_in_one_country_are_refused_with_the_error_shown_and_nothi
 
     assert refused.status_code == 422
     shown = errors_shown(refused.text)
-    assert shown["website"] == "must start with https:// or http://"
+    assert shown["website"] == "Enter an address that starts with https:// or http://."
     assert 'id="err-locations"' in refused.text and "at most 5 locations per country (IT)" in refused.text
     assert 'value="C5"' in refused.text  # what the admin typed is kept
     principal = factories.add_principal(engine, world.contoso, Role.REFERRALS_USER)

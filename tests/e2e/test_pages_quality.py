@@ -36,11 +36,11 @@ def browser_for(engine: Engine, email: str) -> Browser:
     return browser
 
 
-def badge_of(html: str, company: str) -> str:
+def badge_of(html: str, company: str) -> tuple[str, str, str]:
     row = re.search(rf'<tr data-lead-id="[^"]+">(?:(?!</tr>).)*{company}(?:(?!</tr>).)*</tr>', html, re.S)
     assert row, company
-    found = re.search(r'<span class="badge quality ([^"]+)"[^>]*title="([^"]*)"[^>]*>(.*?)</span>\s*<span class="badge v-',
-                      row.group(), re.S)
+    badge = r'<span class="badge quality ([^"]+)"[^>]*title="([^"]*)"[^>]*>(.*?)</span>\s*<span class="badge v-'
+    found = re.search(badge, row.group(), re.S)
     assert found, row.group()
     return found.group(1), found.group(2), re.sub(r"<[^>]+>", "", found.group(3)).strip()
 

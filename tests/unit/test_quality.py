@@ -18,8 +18,8 @@ from referrals.domain.enums import (
 from referrals.domain.lead import Customer, Origin
 from referrals.domain.quality import PRIOR, Example, QualityModel, assess, borderline, fit, score
 from referrals.domain.quality_features import LeadFacts, features
-from referrals.domain.quality_words import Effect, Factor, describe, factor, read_factor, stored_factor
 from referrals.domain.quality_metrics import auc, brier, calibration_table, expected_calibration_error
+from referrals.domain.quality_words import Effect, Factor, describe, factor, read_factor, stored_factor
 from referrals.synthetic import propensity, sample_lead, verdicts_for
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
