@@ -262,6 +262,8 @@ def test_switching_to_italian_shows_the_page_in_italian(admin_page, server: Serv
     page.get_by_role("button", name="Italiano").click()
     page.wait_for_selector("html[lang=it]")
     assert page.get_by_role("link", name="Lead del marketplace").count() == 1
+    assert page.get_by_test_id("search-go").inner_text() == "Cerca"
+    page.get_by_test_id("filter-panel").locator("summary").first.click()  # the folded filter panel
     assert page.get_by_role("button", name="Applica i filtri").is_visible()
     shot(page, "list-it.png")
     page.get_by_role("button", name="English").click()
