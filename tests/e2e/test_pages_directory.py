@@ -131,6 +131,23 @@ def test_contact_me_creates_one_profile_lead_at_the_shown_location_and_emails_it
     assert [tuple(row) for row in emails] == [("roma@contoso.it", "pending")]
 
 
+def test_the_contact_form_asks_for_the_customers_country_starting_from_the_offices(engine, app, world):
+    customer = visitor(app, engine)
+    # given the form of the Rome office, the country is there already (the customer may change it)
+    form = customer.get(f"/directory/{world.contoso}?location={world.roma}").text
+    assert re.search(r'<select id="c-country" name="country"[^>]*aria-required="true"', form)
+    assert '<option value="IT" selected>' in form
+    # when it is sent without one, nothing is sent and the field says why
+    refused = customer.post(f"/directory/{world.contoso}/contact", {**CONTACT, "location_id": world.roma,
+                                                                     "country": ""})
+    assert refused.status_code == 422 and 'id="err-country"' in refused.text
+    # and a request with a country makes a lead that carries it
+    assert customer.post(f"/directory/{world.contoso}/contact",
+                         {**CONTACT, "location_id": world.roma, "country": "CH"}).status_code == 303
+    with engine.connect() as conn:
+        assert conn.execute(select(leads.c.customer_country)).scalars().all() == ["CH"]
+
+
 def test_bad_input_a_bot_and_a_form_without_its_token_create_nothing_and_say_why(engine, app, world):
     customer = visitor(app, engine)
     customer.get(f"/directory/{world.contoso}")
@@ -254,10 +271,10 @@ def test_the_ranking_shows_each_score_part_in_numbers_and_words(engine, app, wor
 
 def test_the_outbox_lists_a_pending_email_and_send_again_requeues_a_failed_one(engine, app, world):
     contact_partner(engine, world.contoso, ContactRequest(world.milano, "Globex", "", "Neri", "marta@globex.it",
-                                                          need="ERP", consent=True), now=factories.NOW)
+                                                          country="IT", need="ERP", consent=True), now=factories.NOW)
     contact_partner(engine, world.northwind, ContactRequest(world_location(engine, world.northwind), "Initech", "",
-                                                            "Bolton", "bill@initech.example", need="SAP",
-                                                            consent=True), now=factories.NOW)
+                                                            "Bolton", "bill@initech.example", country="US",
+                                                            need="SAP", consent=True), now=factories.NOW)
     with writing(engine) as conn:
         conn.execute(update(outbox).where(outbox.c.recipient == "alerts@northwind.de").values(
             status="failed", attempts=5, last_error="550 mailbox unavailable"))

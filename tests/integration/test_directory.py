@@ -6,13 +6,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from referrals.domain.enums import Outcome, Reason, Role
+from referrals.domain.enums import CallToAction, Outcome, Reason, Role, Urgency
 from referrals.domain.errors import Forbidden, InvalidInput, NotFound
+from referrals.domain.listing import LeadFilter, PageRequest, Sort
 from referrals.domain.profile import Profile, ProfileLocation
 from referrals.services.directory import ContactRequest, SearchQuery, contact_partner, search
 from referrals.services.lifecycle import accept_lead, close_lead, decline_lead
 from referrals.services.partner_stats import refresh_partner_stats
 from referrals.services.profiles import get_profile, save_profile
+from referrals.services.reading import list_leads
 from referrals.services.sweep import sweep
 from referrals.store.db import reading
 from referrals.store.tables import leads, outbox
@@ -207,6 +209,13 @@ def test_contact_me_creates_one_profile_lead_at_the_shown_location_and_notifies_
     assert receipt.startswith("R-") and receipt not in lead.id
     assert (lead.type, lead.location_id, lead.customer_requested_contact) == ("profile", hit.location.id, True)
     assert [(e.recipient, e.template) for e in emails] == [("desk@contact.example", "new_lead")]
+    # and it carries the customer's country, and counts as a Contact me lead for the partner's list
+    assert lead.customer_country == "IT"
+    admin = factories.add_principal(engine, partner.id, Role.REFERRALS_ADMIN)
+    contact_me = LeadFilter(call_to_action=frozenset({CallToAction.CONTACT_ME}))
+    listed = list_leads(engine, admin, PageRequest(contact_me, Sort.URGENCY), now=now)
+    assert [item.id for item in listed.items] == [lead.id]
+    assert listed.items[0].state.urgency(now) is Urgency.HOT
 
 
 @pytest.mark.parametrize(
@@ -217,6 +226,7 @@ def test_contact_me_creates_one_profile_lead_at_the_shown_location_and_notifies_
         ({"need": ""}, "need"),
         ({"location_id": "elsewhere"}, "location_id"),
         ({"need": "x" * 5000}, "need"),
+        ({"country": None}, "country"),
     ],
 )
 def test_a_bad_contact_request_is_refused_and_creates_nothing(engine, now, change, field):
@@ -228,6 +238,7 @@ def test_a_bad_contact_request_is_refused_and_creates_nothing(engine, now, chang
         first_name="G",
         last_name="Rossi",
         email="g@fabrikam.it",
+        country="IT",
         need="A CRM",
         consent=True,
     )

@@ -154,7 +154,8 @@ class ContactRequest:
 
 
 def contact_partner(engine: Engine, partner_id: str, request: ContactRequest, *, now: datetime) -> str:
-    """A customer's Contact me request: one profile lead for the partner at the location shown. Answers a
+    """A customer's Contact me request: one profile lead for the partner at the location shown, with the customer's
+    country (the list's `contact_me` filter, the flame and the urgency sort take it as a Contact me lead). Answers a
     receipt number for the customer, never the lead."""
     profile = public_profile(engine, partner_id)
     with collecting("The request is incomplete") as problems:
@@ -165,6 +166,8 @@ def contact_partner(engine: Engine, partner_id: str, request: ContactRequest, *,
         problems.limit_text("first_name", request.first_name, max_length=100)
         problems.require_email("email", request.email)
         problems.limit_text("phone", request.phone, max_length=50)
+        if not request.country:  # a directory request is a Contact me lead like any other: it says where from
+            problems.add("country", "is required")
         problems.require_text("need", request.need, max_length=4000, multiline=True)
         if request.location_id not in {loc.id for loc in profile.locations}:
             problems.add("location_id", "is not a location of this partner")

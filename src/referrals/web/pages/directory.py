@@ -97,7 +97,10 @@ def profile_page(request: Request, partner_id: str, engine: EngineDep) -> Respon
     params = request.query_params
     values = {"location_id": (params.get("location") or "")[:64]}
     query = parse_search(params)
-    values.update(country=query.country or "", company_size=query.company_size or "", industry=query.industry or "")
+    shown = _chosen_location(profile, values["location_id"])
+    # the country searched for, else the office's own: the customer can change it, but rarely has to
+    country = query.country or (shown.country if shown else "")
+    values.update(country=country, company_size=query.company_size or "", industry=query.industry or "")
     return _profile_page(request, profile, values, {})
 
 
