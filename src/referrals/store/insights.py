@@ -299,8 +299,9 @@ def partner_counts(conn: Connection, cover: Sequence[tuple[Grain, date]]) -> dic
     from the index alone."""
     table = insight_rollup
     rows = _all_rows(cover, table.c.partner_id, *(table.c[name] for name in COUNTS))
-    sums = [func.sum(rows.c[name]).label(name) for name in COUNTS]
-    return {r.partner_id: Figures([int(getattr(r, n)) for n in COUNTS])
+    sums = [func.sum(rows.c[name]) for name in COUNTS]
+    # by position, not by name: 2,000 partners x 10 counts of attribute lookups were a third of this read
+    return {r[0]: Figures(list(map(int, r[1:])))
             for r in conn.execute(select(rows.c.partner_id, *sums).group_by(rows.c.partner_id))}
 
 
