@@ -42,6 +42,7 @@ from sqlalchemy import (
     text,
 )
 
+from referrals.domain import lead_search
 from referrals.domain.enums import CallToAction, LeadType, Role, Status
 from referrals.services.directory_admin import add_partner, add_user, create_token
 from referrals.services.ingest import LeadDraft, ingest_many
@@ -79,6 +80,7 @@ staging = Table(
     Column("deal_contacts", JSON),
     Column("deal_employees", JSON),
     Column("version", Integer, nullable=False),
+    Column("search_text", Text, nullable=False),  # with the deal's name, without an expired lead's contacts
     Column("first_action", String(32), nullable=False),  # the history entry of version 2
     Column("first_at", UTCDateTime(), nullable=False),
     Column("first_to", String(16), nullable=False),
@@ -166,6 +168,12 @@ def _state(lead, rng: random.Random, admin_of: dict[str, str], due_so_far: int, 
 def _row(lead, status, outcome, *, action, accepted_at=None, archived_at=None, reason=None, notes=None,
          closing=None, **deal):
     first_at = accepted_at or archived_at
+    shown = outcome != "expired"
+    c = lead.customer
+    names = " ".join(p for p in (c.first_name, c.last_name) if p)
+    text = lead_search.search_text(company=c.company, deal_name=deal.get("deal_name"), external_id=lead.external_id,
+                                   names=names if shown else None, email=c.email if shown else None,
+                                   phone=c.phone if shown else None)
     return {
         "partner_id": lead.partner_id, "id": lead.id, "status": status.value, "outcome": outcome,
         "accepted_at": accepted_at, "archived_at": archived_at, "closing_reason": reason, "closing_notes": notes,
@@ -173,6 +181,7 @@ def _row(lead, status, outcome, *, action, accepted_at=None, archived_at=None, r
         "deal_notes": None, "deal_crm_id": None, "deal_team": None, "deal_contacts": None, "deal_employees": None,
         **deal,
         "version": 3 if closing else 2,
+        "search_text": text,
         "first_action": action, "first_at": first_at,
         "first_to": Status.ACCEPTED.value if action == "accepted" else Status.ARCHIVED.value,
         "first_outcome": None if action == "accepted" else outcome,
@@ -182,7 +191,7 @@ def _row(lead, status, outcome, *, action, accepted_at=None, archived_at=None, r
 
 _COPIED = ["status", "outcome", "accepted_at", "archived_at", "closing_reason", "closing_notes", "deal_name",
            "deal_amount", "deal_currency", "deal_purchase_date", "deal_notes", "deal_crm_id", "deal_team",
-           "deal_contacts", "deal_employees", "version"]
+           "deal_contacts", "deal_employees", "version", "search_text"]
 
 
 def _apply_states(engine: Engine) -> None:

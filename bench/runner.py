@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import delete, event, inspect, select, text
+from sqlalchemy import delete, event, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -322,6 +322,60 @@ def measure_page(server: Server, info: generate.BenchSet, runs: int) -> dict:
         result = summary(timed(get, runs))
         rows = web.get("/leads").text.count('<tr')
     return result | {"table_rows_seen": rows}
+
+
+# -- search and the urgency sort (issue 14) ----------------------------------------------------------------
+
+def _search_cases(engine, info: generate.BenchSet) -> dict[str, dict]:
+    """Search terms taken from an accepted lead halfway down the big partner's list (its contacts are shown), so a term
+    only it matches makes the database look through the whole partner: each the API's query parameters."""
+    shown = (leads.c.partner_id == info.big_partner, leads.c.status == "accepted", leads.c.customer_phone != "",
+             leads.c.customer_email != "")
+    with reading(engine) as conn:
+        halfway = conn.execute(select(func.count()).select_from(leads).where(*shown)).scalar_one() // 2
+        lead = conn.execute(
+            select(leads.c.id, leads.c.external_id, leads.c.customer_last_name, leads.c.customer_email,
+                   leads.c.customer_phone)
+            .where(*shown).order_by(leads.c.created_at, leads.c.id).offset(halfway).limit(1)).one()
+    digits = re.sub(r"[^0-9]", "", lead.customer_phone)
+    cases = {
+        "company word": {"q": generate.CUSTOMER_TERM},
+        "last name": {"q": lead.customer_last_name},
+        "email": {"q": lead.customer_email.upper()},
+        "phone as written": {"q": lead.customer_phone},
+        "phone digits": {"q": digits[-9:]},
+        "lead id": {"q": lead.id},
+        "found nowhere": {"q": "zqxj vwk"},
+        "last name, received, Italy": {"q": lead.customer_last_name, "status": "received", "country": "IT"},
+    }
+    if lead.external_id:
+        cases["external id"] = {"q": lead.external_id}
+    return cases
+
+
+def measure_search(engine, server: Server, info: generate.BenchSet, runs: int) -> dict:
+    """`GET /api/v1/leads?q=...` of the big partner (first page, 50 rows, newest first) for each search case, and the
+    urgency sort's first and second pages; p50/p95 each, and the p95 of every search request together (the target)."""
+    out: dict = {"cases": {}}
+    every: list[float] = []
+    with client(server, info.big_token) as http:
+        for name, params in _search_cases(engine, info).items():
+            def get(params=params):
+                r = http.get("/api/v1/leads", params=params)
+                r.raise_for_status()
+            samples = timed(get, runs)
+            every += samples
+            found = len(http.get("/api/v1/leads", params=params).json()["items"])
+            out["cases"][name] = summary(samples) | {"found": found, "params": params}
+        out["all_search"] = summary(every)
+        first = http.get("/api/v1/leads", params={"sort": "urgency"}).json()
+        for name, params in (("urgency, first page", {"sort": "urgency"}),
+                             ("urgency, second page", {"sort": "urgency", "cursor": first["next_cursor"]}),
+                             ("urgency, marketplace", {"sort": "urgency", "tab": "marketplace"})):
+            def get(params=params):
+                http.get("/api/v1/leads", params=params).raise_for_status()
+            out[name] = summary(timed(get, runs))
+    return out
 
 
 # -- insights -------------------------------------------------------------------------------------------
@@ -798,6 +852,8 @@ def run(info: generate.BenchSet, *, runs: int, deep_pages: int, singles: int, ba
         result["plan"] = explain_big_partner(engine, info)
         progress("page: GET /leads with a session")
         result["page"] = measure_page(server, info, runs)
+        progress("search: q over the big partner, and the urgency sort")
+        result["search"] = measure_search(engine, server, info, runs)
         progress("insights: fold the change log, then a year of the big partner and of the program")
         result["insights"] = measure_insights(engine, server, info, runs)
         progress("bulk: decline and assign 1,000 of the big partner's leads")
@@ -838,12 +894,24 @@ def main() -> None:
     parser.add_argument("--label", default=None, help="added to the result file's name")
     parser.add_argument("--only-bulk", action="store_true", help="measure the bulk actions alone (--reuse a set)")
     parser.add_argument("--only-ingest", action="store_true", help="measure ingestion alone (--reuse a set)")
+    parser.add_argument("--only-search", action="store_true",
+                        help="measure the search and the urgency sort alone (--reuse a set)")
     args = parser.parse_args()
     if args.only_bulk:  # print the figures; nothing is written
         info = generate.load(args.reuse)
         engine = make_engine(info.url)
         upgrade(engine)
         print(json.dumps(measure_bulk(engine, info), indent=2))
+        return
+    if args.only_search:  # print the figures; nothing is written
+        info = generate.load(args.reuse)
+        engine = make_engine(info.url)
+        upgrade(engine)
+        server = Server(info.url)
+        try:
+            print(json.dumps(measure_search(engine, server, info, args.runs), indent=2))
+        finally:
+            server.stop()
         return
     if args.only_ingest:
         info = generate.load(args.reuse)
