@@ -114,7 +114,7 @@ def _expire_at_deadlines(engine: Engine, now: datetime) -> None:
             .where(leads.c.status == Status.RECEIVED.value,
                    func.coalesce(leads.c.response_due_at, leads.c.archive_due_at) <= now)).scalars()))
     for moment in moments:
-        sweep(engine, now=moment)
+        sweep(engine, now=moment, remind=False)  # no reminder about a past the demo only replays
     sweep(engine, now=now)
 
 

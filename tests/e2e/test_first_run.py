@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from referrals import demo
 from referrals.services.directory_admin import create_token
-from referrals.store.tables import leads, users
+from referrals.store.tables import leads, outbox, users
 from referrals.synthetic import FILLER, FILLER_IT, NEEDS, NEEDS_IT, STUDENT, STUDENT_IT
 from tests import factories
 from tests.e2e.pages_support import Browser, Clock, pages_app
@@ -58,6 +58,17 @@ def test_expired_demo_leads_are_stamped_at_their_deadline(demo_world):
     for archived_at, response_due, archive_due in rows:
         assert archived_at == (response_due or archive_due)
         assert NOW - archived_at > timedelta(0)
+
+
+def test_replaying_the_demos_past_reminds_nobody_of_leads_long_gone(demo_world):
+    engine, _ = demo_world
+    with engine.connect() as conn:
+        reminders = conn.execute(select(outbox.c.idempotency_key).where(outbox.c.template == "lead_expiring")
+                                 ).scalars().all()
+        lead_ids = {key.split(":")[1] for key in reminders}
+        due = dict(conn.execute(select(leads.c.id, leads.c.response_due_at).where(leads.c.id.in_(lead_ids))).all())
+    # only leads still waiting at the demo's moment, within two days of their deadline, are recalled
+    assert all(NOW < due[lead_id] <= NOW + timedelta(hours=48) for lead_id in lead_ids)
 
 
 def test_each_demo_message_is_in_one_language(demo_world):

@@ -59,9 +59,11 @@ def _remind(engine: Engine, now: datetime, batch: int) -> int:
             return total
 
 
-def sweep(engine: Engine, *, now: datetime, batch: int | None = None) -> SweepReport:
+def sweep(engine: Engine, *, now: datetime, batch: int | None = None, remind: bool = True) -> SweepReport:
+    """`remind=False` archives without recalling anyone: replaying a past moment (the demo's history) must not
+    remind people of leads whose deadline is long gone."""
     batch = batch or (BATCH if is_sqlite(engine) else POSTGRES_BATCH)
     expired = _archive_due(engine, EXPIRY, now, batch)
     retired = _archive_due(engine, RETIREMENT, now, batch)
-    reminded = _remind(engine, now, min(batch, REMINDER_BATCH))
+    reminded = _remind(engine, now, min(batch, REMINDER_BATCH)) if remind else 0
     return SweepReport(expired, retired, reminded)
