@@ -230,6 +230,10 @@ leads = Table(
     Index("ix_leads_deadline", "partner_id", "deadline_at", "id"),
     Index("ix_leads_value", "partner_id", func.coalesce(text("deal_amount"), -1), "id"),
     Index("ix_leads_owner", "partner_id", "owner_id", "created_at", "id"),
+    # the list's capped count: every column a fixed-vocabulary filter tests, so counting reads no rows (0011)
+    Index("ix_leads_count", "partner_id", "qualification", "status", "informational", "customer_requested_contact",
+          "call_to_action", "type", "source", "customer_country", "quality_label", "email_validity", "phone_validity",
+          "spam", "outcome", "owner_id"),
     # the search: on SQLite a term found nowhere is a walk of this one partner's index entries, never of its rows;
     # PostgreSQL finds rare terms through trigrams and walks ix_leads_created for common ones (docs/performance.md)
     Index("ix_leads_search", "partner_id", "created_at", "id", "search_text").ddl_if(dialect="sqlite"),
