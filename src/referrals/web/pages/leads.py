@@ -39,7 +39,8 @@ def leads_page(request: Request, principal: PageUser, engine: EngineDep, now: No
     lead_filter, sort, raw_cursor = parse_view(request.query_params)
     number, cursor = read_page_cursor(raw_cursor)
     page = list_leads(engine, principal, PageRequest(lead_filter, sort, cursor=cursor), now=now)
-    counts = list_counts.tab_counts(engine, principal, lead_filter)
+    short_first = number == 1 and page.next_cursor is None  # the first page holds the whole view
+    counts = list_counts.tab_counts(engine, principal, lead_filter, known=len(page.items) if short_first else None)
     here = view_query(lead_filter, sort)
     return render(request, "leads.html", {
         "filter": lead_filter, "sort": sort, "cursor": cursor, "rows": page.items, "counts": counts,
