@@ -199,3 +199,13 @@ def test_an_invalid_form_marks_its_text_email_and_date_inputs(page, server: Serv
     shot(page, f"list-{page.size}-form-error.png")
     assert get_lead(server.engine, server.admin, lead_id).lead.status == "received"
 
+
+
+def test_the_marketplace_tab_is_most_urgent_first_and_another_sort_is_one_choice_away(page):
+    assert page.get_by_label("Sort by").evaluate("s => s.options[s.selectedIndex].text") == "Most urgent first"
+    assert rows(page).first.locator(".urgency.hot").count() == 1  # a hot lead heads the list
+    page.get_by_label("Sort by").select_option(label="Newest first")
+    page.get_by_test_id("search-go").click()
+    page.wait_for_url("**sort=-created_at**")
+    assert page.get_by_label("Sort by").evaluate("s => s.options[s.selectedIndex].text") == "Newest first"
+    shot(page, f"list-{page.size}-newest.png", full_page=False)
