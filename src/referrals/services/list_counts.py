@@ -20,16 +20,27 @@ def count_leads(engine: Engine, principal: Principal, lead_filter: LeadFilter) -
 
 
 def tab_counts(engine: Engine, principal: Principal, lead_filter: LeadFilter, *,
-               known: int | None = None) -> dict[Tab, Count]:
-    """Each tab's leads under the filter: exact from the tallies without a filter, capped with one (a grouped
-    count of a big partner's matching leads would read every one of them). `known`: the filter's own tab's count
-    when the caller already has it (a first page shorter than a page holds them all), not counted again."""
+               known: int | None = None) -> dict[Tab, Count | None]:
+    """Each tab's leads under the filter: exact from the tallies without a filter; with one, the filter's own tab
+    capped (`known`: its count when the caller already has it, a first page shorter than a page), and the other
+    tabs only where a capped count reads index entries alone: not with a text filter (`q`, `customer`: rows are
+    read) and not the favorites tab (each of the reader's hearts is a row read). None: not counted."""
     partner_id = principal.partner_scope()
     with reading(engine) as conn:
         if not lead_filter.active():
             exact = listing.tab_counts(conn, partner_id, principal.user_id, lead_filter)
             return {tab: Count.of(n, exact=True) for tab, n in exact.items()}
-        return {tab: Count.of(known) if tab is lead_filter.tab and known is not None
-                else Count.of(list_count.capped_count(conn, partner_id, principal.user_id,
-                                                      replace(lead_filter, tab=tab)))
-                for tab in Tab}
+        counts: dict[Tab, Count | None] = {}
+        for tab in Tab:
+            if tab is lead_filter.tab and known is not None:
+                counts[tab] = Count.of(known)
+            elif tab is lead_filter.tab or _cheap(tab, lead_filter):
+                counts[tab] = Count.of(list_count.capped_count(conn, partner_id, principal.user_id,
+                                                               replace(lead_filter, tab=tab)))
+            else:
+                counts[tab] = None
+        return counts
+
+
+def _cheap(tab: Tab, lead_filter: LeadFilter) -> bool:
+    return tab is not Tab.FAVORITES and not (lead_filter.q.strip() or lead_filter.customer.strip())
