@@ -324,6 +324,58 @@ def measure_page(server: Server, info: generate.BenchSet, runs: int) -> dict:
     return result | {"table_rows_seen": rows}
 
 
+# -- the list page with its count (issue 14) ------------------------------------------------------------
+
+LISTPAGE_CASES = {  # the pages' query strings, on the Marketplace tab
+    "none": [],
+    "status": [("status", "received")],
+    "country+quality": [("country", "IT"), ("quality", "high")],
+    "search": [("q", generate.CUSTOMER_TERM)],
+}
+
+
+def measure_listpage(engine, server: Server, info: generate.BenchSet, runs: int) -> dict:
+    """`GET /leads` as the big partner's admin with three saved views (chips with capped counts), for each case: the
+    page with its position ("1–50 of 10,000+"), the capped counts and the tab counts; the unfiltered list's second
+    page too (its cursor carries the page number). The views are deleted after."""
+    from urllib.parse import urlencode
+
+    from referrals.services import views
+
+    with reading(engine) as conn:
+        principal = principal_for_user(conn, info.big_admin_id)
+    made = [views.save_view(engine, principal, name, query, shared, now=datetime.now(UTC)) for name, query, shared in (
+        ("Bench: received", {"tab": "marketplace", "status": ["received"]}, False),
+        ("Bench: Italy, high", {"tab": "marketplace", "country": ["IT"], "quality": ["high"]}, True),
+        ("Bench: qualified", {"tab": "qualified", "sort": "customer"}, False))]
+    position = re.compile(r'data-testid="position">([^<]*)<')
+    result: dict = {}
+    web = _signed_in(server, info.big_admin_email)
+    try:
+        if True:  # noqa: SIM108 (one block for the measured pages)
+            for name, params in LISTPAGE_CASES.items():
+                url = "/leads?" + urlencode([("tab", "marketplace"), *params])
+
+                def get(url=url):
+                    web.get(url).raise_for_status()
+                page = web.get(url).text
+                found = position.search(page)
+                result[name] = summary(timed(get, runs)) | {"position": found.group(1) if found else None,
+                                                            "rows": page.count("data-lead-id=")}
+            next_url = re.search(r'href="([^"]+)" rel="next"', web.get("/leads?tab=marketplace").text)
+            if next_url:
+                url = next_url.group(1).replace("&amp;", "&")
+                page = web.get(url).text
+                found = position.search(page)
+                result["none, page 2"] = summary(timed(lambda: web.get(url).raise_for_status(), runs)) | {
+                    "position": found.group(1) if found else None}
+    finally:
+        web.close()
+        for view in made:
+            views.delete_view(engine, principal, view.id)
+    return result
+
+
 # -- search and the urgency sort (issue 14) ----------------------------------------------------------------
 
 def _search_cases(engine, info: generate.BenchSet) -> dict[str, dict]:
@@ -852,6 +904,8 @@ def run(info: generate.BenchSet, *, runs: int, deep_pages: int, singles: int, ba
         result["plan"] = explain_big_partner(engine, info)
         progress("page: GET /leads with a session")
         result["page"] = measure_page(server, info, runs)
+        progress("list page: GET /leads with its count and saved views")
+        result["listpage"] = measure_listpage(engine, server, info, runs)
         progress("search: q over the big partner, and the urgency sort")
         result["search"] = measure_search(engine, server, info, runs)
         progress("insights: fold the change log, then a year of the big partner and of the program")
@@ -896,12 +950,24 @@ def main() -> None:
     parser.add_argument("--only-ingest", action="store_true", help="measure ingestion alone (--reuse a set)")
     parser.add_argument("--only-search", action="store_true",
                         help="measure the search and the urgency sort alone (--reuse a set)")
+    parser.add_argument("--only-listpage", action="store_true",
+                        help="measure the list page with its count alone (--reuse a set)")
     args = parser.parse_args()
     if args.only_bulk:  # print the figures; nothing is written
         info = generate.load(args.reuse)
         engine = make_engine(info.url)
         upgrade(engine)
         print(json.dumps(measure_bulk(engine, info), indent=2))
+        return
+    if args.only_listpage:  # print the figures; nothing is written
+        info = generate.load(args.reuse)
+        engine = make_engine(info.url)
+        upgrade(engine)
+        server = Server(info.url)
+        try:
+            print(json.dumps(measure_listpage(engine, server, info, args.runs), indent=2))
+        finally:
+            server.stop()
         return
     if args.only_search:  # print the figures; nothing is written
         info = generate.load(args.reuse)
