@@ -104,7 +104,7 @@ def test_concurrent_ingestion_stays_fair(engine, tenant, now, monkeypatch):
     team = members(engine, tenant, 2)
     set_rule(engine, tenant, "round_robin", team)
     # both transactions read the members before either writes, unless the rule's lock makes them take turns
-    pause_after(monkeypatch, store_assignment, "candidates", timeout=0.5)
+    pause_after(monkeypatch, store_assignment, "load_turn", timeout=0.5)
     errors = []
 
     def ingest(minute):

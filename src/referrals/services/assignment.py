@@ -34,9 +34,7 @@ class Assigner:
     def owner_for(self, lead: Lead) -> str | None:
         place = (lead.partner_id, lead.location_id)
         if place not in self._places:
-            stored = rules.load_rule(self.conn, *place, lock=True)
-            self._places[place] = None if stored is None else (
-                stored.rule, stored.sequence, rules.candidates(self.conn, *place))
+            self._places[place] = rules.load_turn(self.conn, *place)
         state = self._places[place]
         if state is None or not state[0].members:
             return None

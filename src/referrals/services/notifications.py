@@ -38,17 +38,21 @@ def on_lead_received(conn: Connection, lead: Lead, now: datetime, cache: dict | 
         return
     cache = {} if cache is None else cache
     settings = get_settings()
-    if lead.partner_id not in cache:
-        cache[lead.partner_id] = (partners.load(conn, lead.partner_id), users.referrals_admins(conn, lead.partner_id))
-    partner, admins = cache[lead.partner_id]
-    place = (lead.partner_id, lead.location_id)
-    if place not in cache:
-        cache[place] = _location_contact(conn, lead, admins[0].language if admins else "en")
     owner = people.recipient(conn, lead.owner_id) if lead.owner_id else None
-    recipients = new_lead_recipients(
-        lead, admins=admins, location_contact=cache[place], partner_preferred=partner.notification_email,
-        owner=owner,
-    )
+    if owner is not None:  # the owner alone: the partner's other people are not even looked up
+        partner = cache.get(("partner", lead.partner_id)) or partners.load(conn, lead.partner_id)
+        cache[("partner", lead.partner_id)] = partner
+        recipients = new_lead_recipients(lead, admins=[], location_contact=None, partner_preferred=None, owner=owner)
+    else:
+        if lead.partner_id not in cache:
+            cache[lead.partner_id] = (partners.load(conn, lead.partner_id),
+                                      users.referrals_admins(conn, lead.partner_id))
+        partner, admins = cache[lead.partner_id]
+        place = (lead.partner_id, lead.location_id)
+        if place not in cache:
+            cache[place] = _location_contact(conn, lead, admins[0].language if admins else "en")
+        recipients = new_lead_recipients(lead, admins=admins, location_contact=cache[place],
+                                         partner_preferred=partner.notification_email)
     context = emails.new_lead_context(lead, settings.base_url)
     day = local_day(now, partner.timezone)
     for person in recipients:

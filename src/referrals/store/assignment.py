@@ -35,18 +35,36 @@ def load_rule(conn: Connection, partner_id: str, location_id: str, *, lock: bool
     return StoredRule(rule, row.sequence)
 
 
-def candidates(conn: Connection, partner_id: str, location_id: str) -> list[Candidate]:
-    """The rule's members with whether they are active and how many open leads they own across the partner."""
+class Turn(NamedTuple):
+    """What an assignment at one location weighs: the rule, its counter and its members as candidates."""
+
+    rule: AssignmentRule
+    sequence: int
+    candidates: list[Candidate]
+
+
+def load_turn(conn: Connection, partner_id: str, location_id: str) -> Turn | None:
+    """The location's rule with its members, locked for the transaction (see `load_rule`), in two statements: the
+    rule's row, then its members with whether they are active and, only where the rule weighs them (least loaded,
+    or a cap), how many open leads they own across the partner."""
+    row = conn.execute(select(assignment_rules).where(of_partner(assignment_rules, partner_id),
+                                                      assignment_rules.c.location_id == location_id)
+                       .with_for_update()).first()
+    if row is None or row.mode == AssignmentMode.MANUAL.value:
+        return None
+    m = assignment_members.c
     rows = conn.execute(
-        select(assignment_members.c.user_id, assignment_members.c.position, assignment_members.c.last_sequence,
-               users.c.active)
-        .join(users, users.c.id == assignment_members.c.user_id)
-        .where(of_partner(assignment_members, partner_id), assignment_members.c.location_id == location_id)
-        .order_by(assignment_members.c.position)
+        select(m.user_id, m.position, m.last_sequence, users.c.active)
+        .join(users, users.c.id == m.user_id)
+        .where(of_partner(assignment_members, partner_id), m.location_id == location_id)
+        .order_by(m.position)
     ).all()
-    counts = open_counts(conn, partner_id, [r.user_id for r in rows])
-    return [Candidate(r.user_id, r.position, r.last_sequence, counts.get(r.user_id, 0), bool(r.active))
-            for r in rows]
+    weighs_load = row.mode == AssignmentMode.LEAST_LOADED.value or row.max_open_per_member is not None
+    counts = open_counts(conn, partner_id, [r.user_id for r in rows if r.active]) if weighs_load else {}
+    candidates = [Candidate(r.user_id, r.position, r.last_sequence, counts.get(r.user_id, 0), bool(r.active))
+                  for r in rows]
+    rule = AssignmentRule(AssignmentMode(row.mode), tuple(r.user_id for r in rows), row.max_open_per_member)
+    return Turn(rule, row.sequence, candidates)
 
 
 def open_counts(conn: Connection, partner_id: str, user_ids: list[str]) -> dict[str, int]:
