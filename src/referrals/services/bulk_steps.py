@@ -2,11 +2,12 @@
 domain's guard on a lead already loaded (with its chunk) and answers the write, which runs in that lead's own
 transaction, together with the job's record of the result.
 
-The pieces are the single actions' own: decline is `Lead.decline` then `save_transition` (the version check) and
+The pieces are the single actions' own. Decline is `Lead.decline`, the version-checked save and
 `notifications.on_transition` (the customer's email), as `lifecycle.decline_lead`; assign is `Lead.assign`, the
 active-member check, the same save and the "assigned to you" email, as `ownership.assign_lead`; hearts are
-`favorites.heart` / `unheart`, as `reading.set_favorite`. tests/integration/test_bulk_actions.py holds a bulk
-action and the single one to the same history and outbox rows.
+`favorites.heart` / `unheart`, as `reading.set_favorite`. The save is `store.bulk.save_changes`: `save_transition`'s
+UPDATE and history row, the statement built once and writing only the columns that changed (docs/performance.md).
+tests/integration/test_bulk_actions.py holds a bulk action and the single one to the same row, history and outbox.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -21,9 +22,9 @@ from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
 from referrals.services import notifications
 from referrals.store import assignment, favorites
-from referrals.store.bulk import load_leads
-from referrals.store.db import reading, writing
-from referrals.store.leads import save_transition
+from referrals.store.bulk import load_leads, save_changes, writer
+from referrals.store.db import reading
+from referrals.store.leadrows import lifecycle_columns
 
 Write = Callable[[Connection], None]
 Prepare = Callable[[Lead], Write]
@@ -36,11 +37,14 @@ def problem_of(error: DomainError) -> dict:
     return {"code": error.code, "detail": error.message, "fields": dict(error.fields)}
 
 
-def _transition(lead: Lead, entry: HistoryEntry, check: Write | None = None) -> Write:
+def _transition(lead: Lead, transition: Callable[[Lead], HistoryEntry], check: Write | None = None) -> Write:
+    before = lifecycle_columns(lead)
+    entry = transition(lead)  # the domain's guard: raises before anything is written
+
     def write(conn: Connection) -> None:
         if check is not None:
             check(conn)
-        save_transition(conn, lead, entry)
+        save_changes(conn, before, lead, entry)
         notifications.on_transition(conn, lead, entry)
 
     return write
@@ -65,13 +69,14 @@ def prepare_for(action: BulkAction, principal: Principal | None, params: BulkPar
         return _refuse(error)
     by, user_id = principal.actor, principal.user_id
     if action is BulkAction.DECLINE:
-        return lambda lead: _transition(lead, lead.decline(params.reason, params.notes, by=by, now=now))  # type: ignore[arg-type]
+        reason, notes = params.reason, params.notes
+        return lambda lead: _transition(lead, lambda it: it.decline(reason, notes, by=by, now=now))  # type: ignore[arg-type]
     if action is BulkAction.ASSIGN:
         owner = params.user_id or ""
-        return lambda lead: _transition(lead, lead.assign(owner, by=by, now=now),
+        return lambda lead: _transition(lead, lambda it: it.assign(owner, by=by, now=now),
                                         _active_member(lead.partner_id, owner))
     if action is BulkAction.UNASSIGN:
-        return lambda lead: _transition(lead, lead.assign(None, by=by, now=now))
+        return lambda lead: _transition(lead, lambda it: it.assign(None, by=by, now=now))
     if action is BulkAction.FAVORITE:
         return lambda lead: lambda conn: favorites.heart(conn, lead.partner_id, user_id, lead.id, now)
     return lambda lead: lambda conn: favorites.unheart(conn, lead.partner_id, user_id, lead.id)
@@ -90,20 +95,21 @@ def apply(engine: Engine, partner_id: str, items: Sequence[tuple[int, str]], pre
     lead's failure is its result and never stops the others. Yields each result this run recorded, once committed."""
     with reading(engine) as conn:
         found = load_leads(conn, partner_id, [lead_id for _, lead_id in items])
-    for position, lead_id in items:
-        try:
-            lead = found.get(lead_id)
-            if lead is None:
-                raise NotFound("No such lead.")  # unknown, or another partner's: the single action's 404
-            write = prepare(lead)
-            with writing(engine) as conn:
-                if not claim(conn, position, None):
-                    continue
-                write(conn)
-            yield position, lead_id, None
-        except DomainError as error:
-            problem = problem_of(error)
-            with writing(engine) as conn:
-                if not claim(conn, position, problem):
-                    continue
-            yield position, lead_id, problem
+    with writer(engine) as conn:
+        for position, lead_id in items:
+            try:
+                lead = found.get(lead_id)
+                if lead is None:
+                    raise NotFound("No such lead.")  # unknown, or another partner's: the single action's 404
+                write = prepare(lead)
+                with conn.begin():
+                    if not claim(conn, position, None):
+                        continue
+                    write(conn)
+                yield position, lead_id, None
+            except DomainError as error:
+                problem = problem_of(error)
+                with conn.begin():
+                    if not claim(conn, position, problem):
+                        continue
+                yield position, lead_id, problem

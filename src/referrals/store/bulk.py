@@ -2,19 +2,22 @@
 time, and jobs with one result row per lead (`done` null until that lead is processed), every statement scoped to
 the job's partner."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, insert, or_, select, update
 
 from referrals.domain.bulk import JobStatus
+from referrals.domain.errors import Conflict
+from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
 from referrals.domain.listing import LeadFilter, Sort
-from referrals.store.leadrows import row_to_lead
+from referrals.store.leadrows import history_to_row, lifecycle_columns, row_to_lead
 from referrals.store.listing import bind_scope, filtered, ordered
 from referrals.store.scope import of_partner
-from referrals.store.tables import bulk_jobs, bulk_results, leads
+from referrals.store.tables import bulk_jobs, bulk_results, lead_history, leads
 
 _IN_CHUNK = 500  # ids in one IN (...): SQLite's row-value IN would scan, a plain one walks the primary key
 
@@ -44,6 +47,47 @@ def companies(conn: Connection, partner_id: str, ids: Sequence[str]) -> dict[str
         found.update(conn.execute(select(leads.c.id, leads.c.customer_company).where(
             of_partner(leads, partner_id), leads.c.id.in_(ids[start : start + _IN_CHUNK]))).tuples().all())
     return found
+
+
+# -- one lead's change, as store.leads.save_transition makes it -------------------------------------------
+
+_SAVES: dict[tuple[str, ...], Any] = {}
+_HISTORY = insert(lead_history)
+
+
+def _save_statement(changed: tuple[str, ...]):
+    """The version-checked UPDATE of these columns, built once per set of columns (a decline always changes the same
+    ones): building a thirty-column UPDATE for every lead cost more than running it."""
+    if changed not in _SAVES:
+        _SAVES[changed] = (
+            update(leads)
+            .where(leads.c.partner_id == bindparam("b_partner"), leads.c.id == bindparam("b_id"),
+                   leads.c.version == bindparam("b_version"))
+            .values({name: bindparam(f"v_{name}", type_=leads.c[name].type) for name in changed})
+        )
+    return _SAVES[changed]
+
+
+def save_changes(conn: Connection, before: dict[str, Any], lead: Lead, entry: HistoryEntry) -> None:
+    """`store.leads.save_transition` for many leads: the lead's new state only if nobody changed it since it was
+    loaded (else Conflict, with the same words), and its history row; writing only the columns the transition
+    changed (`before`: `lifecycle_columns` of the lead as loaded), so an unchanged indexed column is not rewritten."""
+    after = lifecycle_columns(lead)
+    changed = tuple(name for name, value in after.items() if name == "version" or before.get(name) != value)
+    params = {"b_partner": lead.partner_id, "b_id": lead.id, "b_version": entry.version - 1,
+              **{f"v_{name}": after[name] for name in changed}}
+    if conn.execute(_save_statement(changed), params).rowcount != 1:
+        raise Conflict("This lead was changed by someone else in the meantime; reload it and try again.")
+    conn.execute(_HISTORY, [history_to_row(entry)])
+
+
+@contextmanager
+def writer(engine: Engine) -> Iterator[Connection]:
+    """One connection for a chunk of small write transactions (`with conn.begin():` each, BEGIN IMMEDIATE on
+    SQLite as `db.writing`), instead of taking it from the pool and handing it back for every lead."""
+    with engine.connect() as conn:
+        conn.execution_options(write=True)
+        yield conn
 
 
 # -- jobs ---------------------------------------------------------------------------------------------------
