@@ -43,6 +43,9 @@ def test_the_count_follows_the_tab_filters_and_the_readers_hearts(engine, tenant
     assert list_counts.count_leads(engine, tenant.reader, replace(ITALY, tab=Tab.QUALIFIED)) == Count(1, False)
     assert list_counts.count_leads(engine, tenant.reader, replace(ITALY, tab=Tab.FAVORITES)) == Count(2, False)
     assert list_counts.count_leads(engine, tenant.admin, replace(ITALY, tab=Tab.FAVORITES)) == Count(0, False)
+    assert list_counts.count_leads(engine, tenant.reader, replace(ITALY, q="cliente 1")) == Count(1, False)
+    assert list_counts.count_leads(engine, tenant.reader, replace(ITALY, q=made[2].id)) == Count(1, False)
+    assert list_counts.count_leads(engine, tenant.reader, replace(ITALY, q=made[7].id)) == Count(0, False)  # B's
     received = replace(ITALY, status=frozenset({Status.ACCEPTED}))
     assert list_counts.count_leads(engine, tenant.reader, received) == Count(0, False)
 
@@ -57,9 +60,12 @@ def test_tab_counts_are_exact_without_a_filter_and_capped_where_cheap_with_one(e
     searched = list_counts.tab_counts(engine, tenant.admin, replace(ITALY, q="cliente"))
     on_favorites = list_counts.tab_counts(engine, tenant.admin, replace(ITALY, tab=Tab.FAVORITES), known=0)
 
-    # with a filter, the other tabs are counted where index entries tell: not the hearts, not a text search
+    named = list_counts.tab_counts(engine, tenant.admin, replace(ITALY, customer="cliente"))
+
+    # with a filter, the other tabs are counted where index entries tell: not the hearts, not a customer name
     assert filtered == {Tab.MARKETPLACE: Count(5, False), Tab.QUALIFIED: Count(1, False), Tab.FAVORITES: None}
-    assert searched == {Tab.MARKETPLACE: Count(5, False), Tab.QUALIFIED: None, Tab.FAVORITES: None}
+    assert searched == {Tab.MARKETPLACE: Count(5, False), Tab.QUALIFIED: Count(1, False), Tab.FAVORITES: None}
+    assert named == {Tab.MARKETPLACE: Count(5, False), Tab.QUALIFIED: None, Tab.FAVORITES: None}
     assert on_favorites == {Tab.MARKETPLACE: Count(5, False), Tab.QUALIFIED: Count(1, False),
                             Tab.FAVORITES: Count(0, False)}
 
