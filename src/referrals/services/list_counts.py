@@ -23,9 +23,9 @@ def tab_counts(engine: Engine, principal: Principal, lead_filter: LeadFilter, *,
                known: int | None = None) -> dict[Tab, Count | None]:
     """Each tab's leads under the filter: exact from the tallies without a filter; with one, the filter's own tab
     capped (`known`: its count when the caller already has it, a first page shorter than a page), and the other
-    tabs only where a capped count reads index entries (and a search's matches) alone: not with the `customer` text
-    filter (every row is read) and not the favorites tab (each of the reader's hearts is a row read). None: not
-    counted."""
+    tabs only where a capped count reads index entries alone: not with a text filter (a search walks every entry of
+    the partner's search index, a customer name reads every row) and not the favorites tab (each of the reader's
+    hearts is a row read). None: not counted."""
     partner_id = principal.partner_scope()
     with reading(engine) as conn:
         if not lead_filter.active():
@@ -44,4 +44,4 @@ def tab_counts(engine: Engine, principal: Principal, lead_filter: LeadFilter, *,
 
 
 def _cheap(tab: Tab, lead_filter: LeadFilter) -> bool:
-    return tab is not Tab.FAVORITES and not lead_filter.customer.strip()
+    return tab is not Tab.FAVORITES and not (lead_filter.q.strip() or lead_filter.customer.strip())
