@@ -5,7 +5,7 @@ the stored search text is what the code that writes leads and the sweep make of 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from referrals.domain.enums import Status
 from referrals.domain.listing import LeadFilter, PageRequest, Tab
@@ -103,3 +103,34 @@ def test_the_stored_search_text_is_what_the_lead_makes_of_it_after_every_change(
                                    .where(leads.c.partner_id == tenant.partner_id)).all())
     for lead in made.values():
         assert stored[lead.id] == search_text(get_lead(engine, tenant.reader, lead.id).lead)
+
+
+@pytest.mark.parametrize("lead_filter", [LeadFilter(q="zqxj", tab=Tab.MARKETPLACE),
+                                         LeadFilter(q="02 4567", status=frozenset({Status.RECEIVED}),
+                                                    country=frozenset({"IT"}))])
+def test_a_search_with_other_filters_walks_the_search_index_on_sqlite(engine, lead_filter):
+    # given the newest-first page of a search combined with a tab or a status (the equalities of other indexes)
+    from referrals.domain.listing import Sort
+    from referrals.store.listing import _page_statement, bind_scope
+
+    statement = _page_statement(lead_filter, Sort.NEWEST, False, 50).params(bind_scope("p", "u"))
+    sent: list = []
+
+    def capture(conn, cursor, sql, parameters, context, many):
+        sent.append((sql, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with reading(engine) as conn:
+            conn.execute(statement).all()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    sql, parameters = sent[-1]
+    if engine.dialect.name == "sqlite":
+        # then SQLite walks ix_leads_search (the term tested on the index entry), not the tab's or status' index
+        with reading(engine) as conn:
+            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parameters).all()
+        assert "ix_leads_search" in plan[0][3], plan
+    else:
+        # and PostgreSQL gets the columns as they are (its planner picks the trigram index for rare terms)
+        assert "+leads." not in sql

@@ -28,6 +28,7 @@ from referrals.store import people, urgency
 from referrals.store.listed import ListedLead
 from referrals.store.scope import of_partner
 from referrals.store.tables import ID, favorites, lead_tallies, leads
+from referrals.store.unindexed import off_index
 
 _SORT_KEYS = {
     Sort.NEWEST: leads.c.created_at,
@@ -127,17 +128,20 @@ _CLAUSES = {FilterKind.CHOICE: _choices, FilterKind.COUNTRY: _countries, FilterK
             FilterKind.SEARCH: _search, FilterKind.FLAG: _flag, FilterKind.OWNER: _owner}
 
 
-def filtered(f: LeadFilter) -> Select:
+def filtered(f: LeadFilter, *, search_walk: bool = True) -> Select:
     """Every lead matching the filter with the user's favourite flag; execute it with `bind_scope(...)`,
-    which names the one partner (and user) it reads."""
-    query = _LISTED.where(*conditions(None, f))
+    which names the one partner (and user) it reads. With a search term and `search_walk`, SQLite is kept on the
+    search's index (in creation order); a list in another order walks that order's index instead."""
+    where = conditions(None, f)
     if f.tab is Tab.MARKETPLACE:
-        query = query.where(leads.c.qualification == Qualification.DIRECT.value)
+        where.append(leads.c.qualification == Qualification.DIRECT.value)
     elif f.tab is Tab.QUALIFIED:
-        query = query.where(leads.c.qualification.in_(sorted(QUALIFIED)))
+        where.append(leads.c.qualification.in_(sorted(QUALIFIED)))
     elif f.tab is Tab.FAVORITES:
-        query = query.where(favorites.c.lead_id.is_not(None))
-    return query
+        where.append(favorites.c.lead_id.is_not(None))
+    if search_walk and lead_search.patterns(f.q):  # SQLite: walk the search's index (store/unindexed.py)
+        where = [off_index(clause) for clause in where]
+    return _LISTED.where(*where)
 
 
 def tab_counts(conn: Connection, partner_id: str, user_id: str | None, f: LeadFilter) -> dict[Tab, int]:
@@ -181,7 +185,7 @@ def ordered(query: Select, sort: Sort, moment: datetime | None = None) -> Select
 def _page_statement(f: LeadFilter, sort: Sort, after_cursor: bool, limit: int) -> Select:
     """The page's statement for a filter and sort, built once: building and keying a sixty-column SELECT cost about
     as much as running it. The partner, the user and the cursor's position are bound per execution."""
-    query = ordered(filtered(f), sort)
+    query = ordered(filtered(f, search_walk=sort in (Sort.NEWEST, Sort.OLDEST)), sort)
     if after_cursor:
         key = _SORT_KEYS[sort]
         after = tuple_(bindparam("after_value", type_=key.type), bindparam("after_id", type_=leads.c.id.type))
