@@ -117,5 +117,5 @@ def test_nobody_revokes_or_sees_another_persons_token(browser: Browser, engine: 
 
 def test_a_token_needs_a_name(browser: Browser):
     response = browser.post("/settings/tokens", {"name": " ", "expires_in_days": ""})
-    assert response.status_code == 422 and "is required" in response.text
+    assert response.status_code == 422 and "Enter the name." in response.text
     assert "You have no API tokens." in response.text
