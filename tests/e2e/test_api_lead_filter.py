@@ -41,11 +41,11 @@ def _won_and_declined(engine, partner):
 def test_every_declared_filter_is_a_parameter_of_the_list_the_counts_and_the_export(client):
     # given the app's OpenAPI document
     paths = client.get("/openapi.json").json()["paths"]
-    # then each route takes exactly the declared filters (plus its own tab, sort and paging)
+    # then each route takes exactly the declared filters (plus its own tab, sort and paging, and the export's bom)
     for route in ROUTES:
         names = {p["name"] for p in paths[route]["get"]["parameters"] if p["in"] == "query"}
         assert {f.name for f in FILTERS} <= names, route
-        assert names - {f.name for f in FILTERS} <= {"tab", "sort", "limit", "cursor"}, route
+        assert names - {f.name for f in FILTERS} <= {"tab", "sort", "limit", "cursor", "bom"}, route
 
 
 def test_the_outcome_filter_returns_only_won_leads_in_the_list_and_the_export(client, engine, partner_a):
