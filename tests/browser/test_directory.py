@@ -71,7 +71,7 @@ def test_a_customer_asks_a_partner_found_in_the_directory_and_the_partner_sees_a
     form.get_by_label("Email").fill("giulia@tailspin.example")
     form.get_by_label("What do you need?").fill("E-invoicing for 40 people, soon.")
     form.get_by_role("button", name="Send my request").click()
-    assert page.locator("#err-consent").inner_text() == "must be given so the partner may contact you"
+    assert page.locator("#err-consent").inner_text() == "Tick the box so the partner may contact you."
     form = page.get_by_test_id("contact-form")
     assert form.get_by_role("textbox", name="Company", exact=True).input_value() == "Tailspin Toys"  # kept
     consent = form.get_by_label("I agree that Contoso Consulting may contact me about this request.")

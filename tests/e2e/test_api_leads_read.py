@@ -62,7 +62,8 @@ def test_one_lead_with_urgency_quality_and_history(client, clock, partner_a, con
     response = client.get(f"/api/v1/leads/{contact_me.id}", headers=partner_a.reader.headers)
     lead = response.json()
     assert response.headers["ETag"] == lead["etag"] == contact_me.etag
-    assert lead["urgency"] == "hot" and set(lead["quality"]) == {"label", "probability", "factors"}
+    assert lead["urgency"] == "hot" and set(lead["quality"]) == {"label", "probability", "factors",
+                                                                              "signed_factors"}
     assert lead["history"][0]["action"] == "received"
     clock.now = factories.NOW + factories.days(4)
     assert client.get(f"/api/v1/leads/{contact_me.id}", headers=partner_a.reader.headers).json()["urgency"] == "waiting"

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -76,7 +77,7 @@ def test_over_http_a_seller_sends_a_lead_and_the_partner_accepts_it(server):
         listed = http.get("/api/v1/leads", headers=server.partner.reader.headers).json()
         assert lead_id in [item["id"] for item in listed["items"]]
         accepted = http.post(f"/api/v1/leads/{lead_id}/accept", headers=server.partner.admin.headers,
-                             json=accept_body(server.partner.admin.id))
+                             json=accept_body(server.partner.admin.id, estimated_purchase_date=_in_90_days()))
         assert accepted.status_code == 200 and accepted.headers["etag"] == accepted.json()["etag"]
         export = http.get("/api/v1/leads/export.csv", headers=server.partner.reader.headers)
         assert export.text.startswith("LeadId,LeadCreationDateTime") and lead_id in export.text
@@ -102,3 +103,8 @@ def test_over_http_refusals_are_problems(server):
         big = http.post("/api/v1/leads", headers=server.seller.headers, content=b"x" * 200_000)
         assert big.status_code == 413 and big.json()["code"] == "payload_too_large"
         assert http.get("/openapi.json").json()["info"]["title"] == "Referrals"
+
+
+def _in_90_days() -> str:
+    """A purchase date the real server's clock accepts (on or after today in the partner's time zone)."""
+    return (datetime.now(UTC) + timedelta(days=90)).date().isoformat()
