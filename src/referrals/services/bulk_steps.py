@@ -4,7 +4,8 @@ transaction, together with the job's record of the result.
 
 The pieces are the single actions' own. Decline is `Lead.decline`, the version-checked save and
 `notifications.on_transition` (the customer's email), as `lifecycle.decline_lead`; assign is `Lead.assign`, the
-active-member check, the same save and the "assigned to you" email, as `ownership.assign_lead`; hearts are
+same save (which also asks, in its UPDATE, that the owner be an active user of the partner: `ownership.assign_lead`'s
+check) and the "assigned to you" email, as `ownership.assign_lead`; hearts are
 `favorites.heart` / `unheart`, as `reading.set_favorite`. The save is `store.bulk.save_changes`: `save_transition`'s
 UPDATE and history row, the statement built once and writing only the columns that changed (docs/performance.md).
 tests/integration/test_bulk_actions.py holds a bulk action and the single one to the same row, history and outbox.
@@ -17,11 +18,11 @@ from sqlalchemy import Connection, Engine
 
 from referrals.domain.access import Principal
 from referrals.domain.bulk import BulkAction, BulkParams
-from referrals.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+from referrals.domain.errors import DomainError, Forbidden, NotFound
 from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
 from referrals.services import notifications
-from referrals.store import assignment, favorites
+from referrals.store import favorites
 from referrals.store.bulk import load_leads, save_changes, writer
 from referrals.store.db import reading
 from referrals.store.leadrows import lifecycle_columns
@@ -37,26 +38,15 @@ def problem_of(error: DomainError) -> dict:
     return {"code": error.code, "detail": error.message, "fields": dict(error.fields)}
 
 
-def _transition(lead: Lead, transition: Callable[[Lead], HistoryEntry], check: Write | None = None) -> Write:
+def _transition(lead: Lead, transition: Callable[[Lead], HistoryEntry], *, owner_active: bool = False) -> Write:
     before = lifecycle_columns(lead)
     entry = transition(lead)  # the domain's guard: raises before anything is written
 
     def write(conn: Connection) -> None:
-        if check is not None:
-            check(conn)
-        save_changes(conn, before, lead, entry)
+        save_changes(conn, before, lead, entry, owner_active=owner_active)  # assign: the owner must be active
         notifications.on_transition(conn, lead, entry)
 
     return write
-
-
-def _active_member(partner_id: str, user_id: str) -> Write:
-    def check(conn: Connection) -> None:
-        if user_id not in assignment.active_users(conn, partner_id, [user_id]):
-            raise InvalidInput("The owner must be an active user of your partner.",
-                               fields={"user_id": "is not an active user of your partner"})
-
-    return check
 
 
 def prepare_for(action: BulkAction, principal: Principal | None, params: BulkParams, now: datetime) -> Prepare:
@@ -73,8 +63,7 @@ def prepare_for(action: BulkAction, principal: Principal | None, params: BulkPar
         return lambda lead: _transition(lead, lambda it: it.decline(reason, notes, by=by, now=now))  # type: ignore[arg-type]
     if action is BulkAction.ASSIGN:
         owner = params.user_id or ""
-        return lambda lead: _transition(lead, lambda it: it.assign(owner, by=by, now=now),
-                                        _active_member(lead.partner_id, owner))
+        return lambda lead: _transition(lead, lambda it: it.assign(owner, by=by, now=now), owner_active=True)
     if action is BulkAction.UNASSIGN:
         return lambda lead: _transition(lead, lambda it: it.assign(None, by=by, now=now))
     if action is BulkAction.FAVORITE:

@@ -7,17 +7,17 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, exists, func, insert, or_, select, update
 
 from referrals.domain.bulk import JobStatus
-from referrals.domain.errors import Conflict
+from referrals.domain.errors import Conflict, InvalidInput
 from referrals.domain.history import HistoryEntry
 from referrals.domain.lead import Lead
 from referrals.domain.listing import LeadFilter, Sort
 from referrals.store.leadrows import history_to_row, lifecycle_columns, row_to_lead
 from referrals.store.listing import bind_scope, filtered, ordered
 from referrals.store.scope import of_partner
-from referrals.store.tables import bulk_jobs, bulk_results, lead_history, leads
+from referrals.store.tables import bulk_jobs, bulk_results, lead_history, leads, users
 
 _IN_CHUNK = 500  # ids in one IN (...): SQLite's row-value IN would scan, a plain one walks the primary key
 
@@ -55,30 +55,49 @@ _SAVES: dict[tuple[str, ...], Any] = {}
 _HISTORY = insert(lead_history)
 
 
-def _save_statement(changed: tuple[str, ...]):
+def _save_statement(changed: tuple[str, ...], owner_active: bool):
     """The version-checked UPDATE of these columns, built once per set of columns (a decline always changes the same
-    ones): building a thirty-column UPDATE for every lead cost more than running it."""
-    if changed not in _SAVES:
-        _SAVES[changed] = (
+    ones): building a thirty-column UPDATE for every lead cost more than running it. With `owner_active`, it also
+    asks that the new owner be an active user of the lead's partner, in the same statement."""
+    key = (changed, owner_active)
+    if key not in _SAVES:
+        statement = (
             update(leads)
             .where(leads.c.partner_id == bindparam("b_partner"), leads.c.id == bindparam("b_id"),
                    leads.c.version == bindparam("b_version"))
             .values({name: bindparam(f"v_{name}", type_=leads.c[name].type) for name in changed})
         )
-    return _SAVES[changed]
+        if owner_active:
+            statement = statement.where(exists().where(of_partner(users, leads.c.partner_id),
+                                                       users.c.id == bindparam("b_owner"), users.c.active.is_(True)))
+        _SAVES[key] = statement
+    return _SAVES[key]
 
 
-def save_changes(conn: Connection, before: dict[str, Any], lead: Lead, entry: HistoryEntry) -> None:
+def save_changes(conn: Connection, before: dict[str, Any], lead: Lead, entry: HistoryEntry, *,
+                 owner_active: bool = False) -> None:
     """`store.leads.save_transition` for many leads: the lead's new state only if nobody changed it since it was
     loaded (else Conflict, with the same words), and its history row; writing only the columns the transition
-    changed (`before`: `lifecycle_columns` of the lead as loaded), so an unchanged indexed column is not rewritten."""
+    changed (`before`: `lifecycle_columns` of the lead as loaded), so an unchanged indexed column is not rewritten.
+    `owner_active`: only if the lead's new owner is an active user of its partner (else InvalidInput naming
+    `user_id`, as `ownership.assign_lead` answers), checked by the UPDATE itself: one round trip a lead less."""
     after = lifecycle_columns(lead)
     changed = tuple(name for name, value in after.items() if name == "version" or before.get(name) != value)
     params = {"b_partner": lead.partner_id, "b_id": lead.id, "b_version": entry.version - 1,
               **{f"v_{name}": after[name] for name in changed}}
-    if conn.execute(_save_statement(changed), params).rowcount != 1:
+    if owner_active:
+        params["b_owner"] = lead.owner_id
+    if conn.execute(_save_statement(changed, owner_active), params).rowcount != 1:
+        if owner_active and not _active(conn, lead.partner_id, lead.owner_id):
+            raise InvalidInput("The owner must be an active user of your partner.",
+                               fields={"user_id": "is not an active user of your partner"})
         raise Conflict("This lead was changed by someone else in the meantime; reload it and try again.")
     conn.execute(_HISTORY, [history_to_row(entry)])
+
+
+def _active(conn: Connection, partner_id: str, user_id: str | None) -> bool:
+    return conn.execute(select(users.c.id).where(of_partner(users, partner_id), users.c.id == user_id,
+                                                 users.c.active.is_(True))).first() is not None
 
 
 @contextmanager
