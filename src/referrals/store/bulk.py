@@ -44,8 +44,9 @@ def companies(conn: Connection, partner_id: str, ids: Sequence[str]) -> dict[str
     """Each lead's customer company (never withheld), to name the leads of a result."""
     found: dict[str, str] = {}
     for start in range(0, len(ids), _IN_CHUNK):
-        found.update(conn.execute(select(leads.c.id, leads.c.customer_company).where(
-            of_partner(leads, partner_id), leads.c.id.in_(ids[start : start + _IN_CHUNK]))).tuples().all())
+        rows = conn.execute(select(leads.c.id, leads.c.customer_company).where(
+            of_partner(leads, partner_id), leads.c.id.in_(ids[start : start + _IN_CHUNK])))
+        found.update((row.id, row.customer_company) for row in rows)
     return found
 
 
