@@ -62,7 +62,7 @@ class Assigner:
 
     def finish(self) -> None:
         for place, picks in self._picked.items():
-            rules.record(self.conn, *place, self._places[place][1], picks.items())  # type: ignore[index]
+            rules.record(self.conn, *place, picks.items())
         for lead, cap in self._unowned:
             notifications.on_team_at_capacity(self.conn, lead, cap, self.now)
         self._picked, self._unowned = {}, []
@@ -91,7 +91,7 @@ def read_rule(engine: Engine, principal: Principal, location_id: str) -> Assignm
     with reading(engine) as conn:
         _require_location(conn, partner_id, location_id)
         stored = rules.load_rule(conn, partner_id, location_id)
-    return AssignmentRule() if stored is None else stored.rule
+    return AssignmentRule() if stored is None else stored
 
 
 def set_rule(engine: Engine, principal: Principal, location_id: str, rule: AssignmentRule, *,

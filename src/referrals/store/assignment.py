@@ -13,14 +13,8 @@ from referrals.store.tables import assignment_members, assignment_rules, leads, 
 OPEN = ("received", "accepted")
 
 
-class StoredRule(NamedTuple):
-    rule: AssignmentRule
-    sequence: int
-
-
-def load_rule(conn: Connection, partner_id: str, location_id: str, *, lock: bool = False) -> StoredRule | None:
-    """The location's rule; `lock` holds its row until the transaction ends (PostgreSQL), so two transactions
-    assigning at one location take turns and each sees the other's assignments (SQLite's writers are serial)."""
+def load_rule(conn: Connection, partner_id: str, location_id: str, *, lock: bool = False) -> AssignmentRule | None:
+    """The location's rule (None: none was ever set); `lock` holds its row until the transaction ends."""
     statement = select(assignment_rules).where(of_partner(assignment_rules, partner_id),
                                                assignment_rules.c.location_id == location_id)
     row = conn.execute(statement.with_for_update() if lock else statement).first()
@@ -31,12 +25,12 @@ def load_rule(conn: Connection, partner_id: str, location_id: str, *, lock: bool
         .where(of_partner(assignment_members, partner_id), assignment_members.c.location_id == location_id)
         .order_by(assignment_members.c.position)
     ).scalars().all()
-    rule = AssignmentRule(AssignmentMode(row.mode), tuple(members), row.max_open_per_member)
-    return StoredRule(rule, row.sequence)
+    return AssignmentRule(AssignmentMode(row.mode), tuple(members), row.max_open_per_member)
 
 
 class Turn(NamedTuple):
-    """What an assignment at one location weighs: the rule, its counter and its members as candidates."""
+    """What an assignment at one location weighs: the rule, the latest assignment number among its members and
+    its members as candidates."""
 
     rule: AssignmentRule
     sequence: int
@@ -44,27 +38,30 @@ class Turn(NamedTuple):
 
 
 def load_turn(conn: Connection, partner_id: str, location_id: str) -> Turn | None:
-    """The location's rule with its members, locked for the transaction (see `load_rule`), in two statements: the
-    rule's row, then its members with whether they are active and, only where the rule weighs them (least loaded,
-    or a cap), how many open leads they own across the partner."""
-    row = conn.execute(select(assignment_rules).where(of_partner(assignment_rules, partner_id),
-                                                      assignment_rules.c.location_id == location_id)
+    """The location's rule with its members and whether each is active: first the rule's row, locked until the
+    transaction ends (PostgreSQL; SQLite's writers are serial), so two transactions assigning at one location take
+    turns; then, in a statement of its own (on PostgreSQL a new snapshot, taken once the lock is held, so it sees
+    the picks of the transaction it waited for; one joined statement would read the members as of before the
+    wait), the members, and only where the rule weighs them (least loaded, or a cap) their open owned leads.
+    None without a rule or under `manual`."""
+    row = conn.execute(select(assignment_rules.c.mode, assignment_rules.c.max_open_per_member)
+                       .where(of_partner(assignment_rules, partner_id), assignment_rules.c.location_id == location_id)
                        .with_for_update()).first()
     if row is None or row.mode == AssignmentMode.MANUAL.value:
         return None
-    m = assignment_members.c
-    rows = conn.execute(
+    mode, cap, m = AssignmentMode(row.mode), row.max_open_per_member, assignment_members.c
+    members = conn.execute(
         select(m.user_id, m.position, m.last_sequence, users.c.active)
         .join(users, users.c.id == m.user_id)
         .where(of_partner(assignment_members, partner_id), m.location_id == location_id)
         .order_by(m.position)
     ).all()
-    weighs_load = row.mode == AssignmentMode.LEAST_LOADED.value or row.max_open_per_member is not None
-    counts = open_counts(conn, partner_id, [r.user_id for r in rows if r.active]) if weighs_load else {}
+    weighs_load = mode is AssignmentMode.LEAST_LOADED or cap is not None
+    counts = open_counts(conn, partner_id, [r.user_id for r in members if r.active]) if weighs_load else {}
     candidates = [Candidate(r.user_id, r.position, r.last_sequence, counts.get(r.user_id, 0), bool(r.active))
-                  for r in rows]
-    rule = AssignmentRule(AssignmentMode(row.mode), tuple(r.user_id for r in rows), row.max_open_per_member)
-    return Turn(rule, row.sequence, candidates)
+                  for r in members]
+    rule = AssignmentRule(mode, tuple(r.user_id for r in members), cap)
+    return Turn(rule, max((r.last_sequence for r in members), default=0), candidates)
 
 
 def open_counts(conn: Connection, partner_id: str, user_ids: list[str]) -> dict[str, int]:
@@ -79,12 +76,8 @@ def open_counts(conn: Connection, partner_id: str, user_ids: list[str]) -> dict[
     return {owner: count for owner, count in rows}
 
 
-def record(conn: Connection, partner_id: str, location_id: str, sequence: int,
-           picks: Iterable[tuple[str, int]]) -> None:
-    """Store the rule's counter and each picked member's latest assignment number."""
-    conn.execute(update(assignment_rules)
-                 .where(of_partner(assignment_rules, partner_id), assignment_rules.c.location_id == location_id)
-                 .values(sequence=sequence))
+def record(conn: Connection, partner_id: str, location_id: str, picks: Iterable[tuple[str, int]]) -> None:
+    """Store each picked member's latest assignment number."""
     for user_id, last in picks:
         conn.execute(update(assignment_members)
                      .where(of_partner(assignment_members, partner_id),
@@ -100,7 +93,7 @@ def save_rule(conn: Connection, partner_id: str, location_id: str, rule: Assignm
     if stored is None:
         conn.execute(insert(assignment_rules).values(
             partner_id=partner_id, location_id=location_id, mode=rule.mode.value,
-            max_open_per_member=rule.max_open_per_member, sequence=0, updated_at=now))
+            max_open_per_member=rule.max_open_per_member, updated_at=now))
     else:
         kept = dict(conn.execute(
             select(assignment_members.c.user_id, assignment_members.c.last_sequence)

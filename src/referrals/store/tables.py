@@ -270,8 +270,8 @@ leads = Table(
     ),
 )
 
-# How a location hands out its new actionable leads (services/assignment.py). `sequence` counts the
-# assignments made; each member's `last_sequence` is the number of its latest one (0: never), so "least
+# How a location hands out its new actionable leads (services/assignment.py). Each member's `last_sequence`
+# numbers their latest assignment (0: never; the next one is one more than the members' highest), so "least
 # recently assigned" is an integer comparison that a batch of leads with one `now` cannot tie.
 assignment_rules = Table(
     "assignment_rules",
@@ -280,7 +280,6 @@ assignment_rules = Table(
     Column("location_id", ID, primary_key=True),
     Column("mode", String(16), nullable=False),  # manual | round_robin | least_loaded
     Column("max_open_per_member", Integer, nullable=True),
-    Column("sequence", BigInteger, nullable=False, server_default="0"),
     Column("updated_at", Stamp, nullable=False),
     ForeignKeyConstraint(["partner_id", "location_id"], ["locations.partner_id", "locations.id"]),
 )

@@ -97,7 +97,6 @@ def upgrade() -> None:
         sa.Column("location_id", ID, nullable=False),
         sa.Column("mode", sa.String(length=16), nullable=False),
         sa.Column("max_open_per_member", sa.Integer(), nullable=True),
-        sa.Column("sequence", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("updated_at", Stamp, nullable=False),
         sa.ForeignKeyConstraint(["partner_id", "location_id"], ["locations.partner_id", "locations.id"],
                                 name=op.f("fk_assignment_rules_partner_id_locations")),
