@@ -31,28 +31,33 @@ def _location_contact(conn: Connection, lead: Lead, language: str) -> Person | N
     return Person(address, language) if address else None
 
 
+def _new_lead_people(conn: Connection, lead: Lead, cache: dict) -> tuple[Any, list[Person]]:
+    """The lead's partner row and who hears about the lead: its owner alone (the partner's other people are not even
+    looked up), else the partner's people as `new_lead_recipients` routes them. `cache` keeps each partner's (and
+    location's) people for the rest of a batch."""
+    owner = people.recipient(conn, lead.owner_id) if lead.owner_id else None
+    if owner is not None:
+        partner = cache.get(("partner", lead.partner_id)) or partners.load(conn, lead.partner_id)
+        cache[("partner", lead.partner_id)] = partner
+        return partner, new_lead_recipients(lead, admins=[], location_contact=None, partner_preferred=None,
+                                            owner=owner)
+    if lead.partner_id not in cache:
+        cache[lead.partner_id] = (partners.load(conn, lead.partner_id), users.referrals_admins(conn, lead.partner_id))
+    partner, admins = cache[lead.partner_id]
+    place = (lead.partner_id, lead.location_id)
+    if place not in cache:
+        cache[place] = _location_contact(conn, lead, admins[0].language if admins else "en")
+    return partner, new_lead_recipients(lead, admins=admins, location_contact=cache[place],
+                                        partner_preferred=partner.notification_email)
+
+
 def on_lead_received(conn: Connection, lead: Lead, now: datetime, cache: dict | None = None) -> None:
     """Email the new lead to its recipients, or hold it for their digest. The bulk path passes a `cache`
     so each partner's people are looked up once per batch, not once per lead."""
     if not emails_new_lead(lead):
         return
-    cache = {} if cache is None else cache
     settings = get_settings()
-    owner = people.recipient(conn, lead.owner_id) if lead.owner_id else None
-    if owner is not None:  # the owner alone: the partner's other people are not even looked up
-        partner = cache.get(("partner", lead.partner_id)) or partners.load(conn, lead.partner_id)
-        cache[("partner", lead.partner_id)] = partner
-        recipients = new_lead_recipients(lead, admins=[], location_contact=None, partner_preferred=None, owner=owner)
-    else:
-        if lead.partner_id not in cache:
-            cache[lead.partner_id] = (partners.load(conn, lead.partner_id),
-                                      users.referrals_admins(conn, lead.partner_id))
-        partner, admins = cache[lead.partner_id]
-        place = (lead.partner_id, lead.location_id)
-        if place not in cache:
-            cache[place] = _location_contact(conn, lead, admins[0].language if admins else "en")
-        recipients = new_lead_recipients(lead, admins=admins, location_contact=cache[place],
-                                         partner_preferred=partner.notification_email)
+    partner, recipients = _new_lead_people(conn, lead, {} if cache is None else cache)
     context = emails.new_lead_context(lead, settings.base_url)
     day = local_day(now, partner.timezone)
     for person in recipients:
@@ -87,15 +92,10 @@ def _tell_new_owner(conn: Connection, lead: Lead, entry: HistoryEntry) -> None:
                           context=context, now=entry.at, partner_id=lead.partner_id))
 
 
-def on_expiring_soon(conn: Connection, lead: Lead, now: datetime) -> None:
-    """The reminder 48 hours before a received lead expires: to its owner alone, or (unowned) to the people the
-    new-lead email went to. Whoever chose no new-lead emails gets no reminder either."""
-    owner = people.recipient(conn, lead.owner_id) if lead.owner_id else None
-    partner = partners.load(conn, lead.partner_id)
-    admins = users.referrals_admins(conn, lead.partner_id)
-    contact = _location_contact(conn, lead, admins[0].language if admins else "en")
-    recipients = new_lead_recipients(lead, admins=admins, location_contact=contact,
-                                     partner_preferred=partner.notification_email, owner=owner)
+def on_expiring_soon(conn: Connection, lead: Lead, now: datetime, cache: dict | None = None) -> None:
+    """The reminder 48 hours before a received lead expires, to the people the new-lead email goes to (its owner
+    alone, when it has one). Whoever chose no new-lead emails gets no reminder either."""
+    _, recipients = _new_lead_people(conn, lead, {} if cache is None else cache)
     context = {**emails.new_lead_context(lead, get_settings().base_url),
                "due": lead.response_due_at.strftime("%Y-%m-%d %H:%M") if lead.response_due_at else ""}
     for person in recipients:

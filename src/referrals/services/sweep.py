@@ -52,8 +52,9 @@ def _remind(engine: Engine, now: datetime, batch: int) -> int:
     while True:
         with writing(engine) as conn:
             due = reminders.mark_due(conn, now, batch)
+            people: dict = {}  # each partner's people looked up once a batch
             for lead in due:
-                notifications.on_expiring_soon(conn, lead, now)
+                notifications.on_expiring_soon(conn, lead, now, people)
         total += len(due)
         if len(due) < batch:
             return total
