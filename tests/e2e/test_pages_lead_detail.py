@@ -267,3 +267,19 @@ def test_every_action_form_is_refused_without_its_csrf_token(browser: Browser, e
                                      data={**accept_form(admin_id), "csrf_token": "forged"})
         assert forged.status_code == 403 and "The form expired" in forged.text
     assert get_lead(engine, tenant.admin, lead.id).lead.version == lead.version
+
+
+def test_the_purchase_date_input_starts_at_today_and_keeps_a_date_that_has_passed(
+        browser: Browser, engine: Engine, world, clock: Clock):
+    _, admin_id, lead = world
+    page = browser.get(f"/leads/{lead.id}").text
+    assert re.search(r'name="purchase_date" type="date" value="" min="2026-03-02"', page)  # the partner's today
+    accepted = browser.post(f"/leads/{lead.id}/accept", accept_form(admin_id, purchase_date="2026-03-05"))
+    assert accepted.status_code == 303
+    clock.now = factories.NOW + factories.days(8)  # the estimated purchase date has passed
+    page = browser.get(f"/leads/{lead.id}").text
+    # the deal form may still be sent with the date it has (other edits stay allowed), so its minimum is that date
+    assert re.search(r'name="purchase_date" type="date" value="2026-03-05" min="2026-03-05"', page)
+    edited = browser.post(f"/leads/{lead.id}/deal",
+                          accept_form(admin_id, deal_name="Renamed", purchase_date="2026-03-05"))
+    assert edited.status_code == 303

@@ -138,7 +138,7 @@ def test_a_too_short_password_keeps_the_link(engine: Engine, app, clock: Clock, 
     browser = Browser(app)
     browser.get(path)
     short = browser.post(path, {"password": "short", "confirm_password": "short"})
-    assert short.status_code == 422 and "needs at least 8 characters" in short.text
+    assert short.status_code == 422 and "Use at least 8 characters." in short.text
     assert browser.post(path, {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}).status_code == 303
 
 

@@ -107,9 +107,9 @@ def test_a_password_change_needs_the_current_password_and_a_long_enough_new_one(
     differ = laptop.post("/settings/password", {"current_password": PASSWORD, "new_password": "a new long password",
                                                 "confirm_password": "another long password"})
     assert (wrong.status_code, short.status_code, differ.status_code) == (422, 422, 422)
-    assert "is not right" in wrong.text
-    assert "needs at least 8 characters" in short.text
-    assert "does not match the new password" in differ.text
+    assert "The current password is not right." in wrong.text
+    assert "Use at least 8 characters." in short.text
+    assert "The two new passwords do not match." in differ.text
     assert phone.get("/leads").status_code == 200  # nothing changed: other sessions live on
 
 

@@ -86,8 +86,11 @@ def test_an_admin_invites_from_the_page_and_a_bad_address_is_named(engine, app):
     admin = signed_in(app, ADA)
     bad = admin.post("/team/invite", {"email": "nope", "roles": "referrals-user"})
     assert bad.status_code == 422 and 'id="err-email"' in bad.text and 'value="nope"' in bad.text
+    assert "Enter a valid email address, like name@example.com." in bad.text  # a sentence, not "is not valid"
     none = admin.post("/team/invite", {"email": "nina@contoso.example"})
-    assert none.status_code == 422 and 'id="err-roles"' in none.text
+    assert none.status_code == 422 and 'id="err-roles"' in none.text and "Choose at least one role." in none.text
+    again = admin.post("/team/invite", {"email": RUI, "roles": "referrals-user"})
+    assert again.status_code == 422 and "This person is already in your team." in again.text
     sent = admin.post("/team/invite", {"email": "Nina@contoso.example", "roles": ["referrals-user"],
                                        "language": "it"})
     assert sent.status_code == 303
@@ -170,7 +173,7 @@ def test_the_invitation_page_checks_the_passwords_and_refuses_a_made_up_link(eng
     differ = browser.post(path, {"name": "Nina", "password": "a fine password", "confirm_password": "another one"})
     assert differ.status_code == 422 and 'id="err-confirm_password"' in differ.text
     short = browser.post(path, {"name": "Nina", "password": "short", "confirm_password": "short"})
-    assert short.status_code == 422 and "needs at least 8 characters" in short.text
+    assert short.status_code == 422 and "Use at least 8 characters." in short.text
     assert Browser(app).get("/invite/made-up").status_code == 410
     assert browser.post(path, {"name": "Nina", "password": "a fine password",
                                "confirm_password": "a fine password"}).status_code == 303

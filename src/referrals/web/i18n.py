@@ -18,6 +18,7 @@ from referrals.adapters.countries import country_names
 from referrals.web import labels
 from referrals.web.field_sentences import sentence
 from referrals.web.quality_view import quality_view
+from referrals.web.spam_words import spam_reason_words
 
 LANGUAGES = ("en", "it")
 DEFAULT_LANGUAGE = "en"
@@ -109,6 +110,10 @@ class Formatter:
             value = value.astimezone(self.tz).date()
         return dates.format_date(value, "medium", locale=self.locale)
 
+    def today(self) -> str:
+        """Today in the reader's time zone (a partner user's: their partner's), as YYYY-MM-DD."""
+        return self.now.astimezone(self.tz).date().isoformat()
+
     def iso_local(self, value: datetime | None) -> str:
         return value.astimezone(self.tz).isoformat() if value else ""
 
@@ -154,6 +159,10 @@ class Formatter:
     def quality(self, label, probability, factors=()):
         """A lead's quality for the pages (web/quality_view.py)."""
         return quality_view(self, label, probability, factors, self.quality_threshold)
+
+    def spam_reason(self, reason) -> str:
+        """One stored spam warning in this language (web/spam_words.py)."""
+        return spam_reason_words(self._gettext, reason)
 
     def field_error(self, message: str, field: str | None = None) -> str:
         """A field's error as a sentence in this language (web/pages/field_messages.py)."""

@@ -3,7 +3,7 @@
 from referrals.web import i18n
 from referrals.web.field_sentences import PATTERNS, field_key, sentence
 
-__all__ = ["PATTERNS", "explain", "explain_all", "field_key"]
+__all__ = ["PATTERNS", "explain", "explain_all", "explain_fields", "field_key"]
 
 
 def explain(language: str, message: str, field: str | None = None) -> str:
@@ -13,3 +13,11 @@ def explain(language: str, message: str, field: str | None = None) -> str:
 
 def explain_all(language: str, errors: dict[str, str]) -> dict[str, str]:
     return {name: explain(language, message, name) for name, message in errors.items()}
+
+
+def explain_fields(language: str, errors: dict[str, str], own: dict[str, str]) -> dict[str, str]:
+    """Each field's message as a sentence: a page's `own` sentences first (the messages only it shows), then the
+    shared ones (web/field_sentences.py)."""
+    gettext = i18n.translations(language).gettext
+    return {name: gettext(own[message]) if message in own else explain(language, message, name)
+            for name, message in errors.items()}

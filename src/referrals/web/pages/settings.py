@@ -16,28 +16,26 @@ from referrals.web.deps import EngineDep, Now
 from referrals.web.labels import N_
 from referrals.web.pages.base import PageRoute, redirect, render
 from referrals.web.pages.deps import PageUser, PostedForm, language_of, tr
-from referrals.web.pages.field_messages import explain_all
+from referrals.web.pages.field_messages import explain_fields
 from referrals.web.pages.forms import text
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-# The services' field messages, in the reader's language.
+# The services' field messages on these pages, as sentences in the reader's language (the others, such as "is
+# required" and "is longer than 100 characters", are said by web/field_sentences.py for their field).
 FIELD_MESSAGES = {
-    "is not right": N_("is not right"),
-    "needs at least 8 characters": N_("needs at least 8 characters"),
-    "is longer than 1000 characters": N_("is longer than 1000 characters"),
-    "is longer than 100 characters": N_("is longer than 100 characters"),
-    "is required": N_("is required"),
-    "does not match": N_("does not match the new password"),
-    "must be between 1 and 3650": N_("must be between 1 and 3650"),
-    "must be en, it or null (follow the browser)": N_("choose a language"),
-    "must be each, digest or none": N_("choose how new-lead emails arrive"),
+    "is not right": N_("The current password is not right."),
+    "needs at least 8 characters": N_("Use at least 8 characters."),
+    "does not match": N_("The two new passwords do not match."),
+    "must be between 1 and 3650": N_("Enter a number of days between 1 and 3650."),
+    "must be en, it or null (follow the browser)": N_("Choose a language."),
+    "must be each, digest or none": N_("Choose how new-lead emails arrive."),
 }
 EXPIRY_CHOICES = (7, 30, 90, 365)  # days; or never
 
 
 def translated(request: Request, fields: dict[str, str]) -> dict[str, str]:
-    return {name: tr(request, FIELD_MESSAGES.get(message, message)) for name, message in fields.items()}
+    return explain_fields(language_of(request), fields, FIELD_MESSAGES)
 
 
 def password(form, name: str) -> str:
@@ -84,7 +82,7 @@ def preferences_change(request: Request, form: PostedForm, principal: PageUser, 
     try:
         saved = update_my_settings(engine, principal, changes)
     except InvalidInput as error:
-        errors = explain_all(language_of(request), translated(request, error.fields))
+        errors = translated(request, error.fields)
         return _settings_page(request, principal, engine, now, preference_errors=errors, preference_values=changes,
                               status=422)
     # Said in the language the next page will be in.

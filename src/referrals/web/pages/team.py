@@ -16,24 +16,22 @@ from referrals.web.deps import EngineDep, Now, SettingsDep
 from referrals.web.labels import N_
 from referrals.web.pages.base import PageRoute, redirect, render
 from referrals.web.pages.deps import PageUser, PostedForm, language_of, tr
-from referrals.web.pages.field_messages import explain
+from referrals.web.pages.field_messages import explain_fields
 from referrals.web.pages.forms import text
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
+# The services' field messages on this page, as sentences ("is required" and the rest: web/field_sentences.py).
 FIELD_MESSAGES = {
-    "is already in your team": N_("is already in your team"),
-    "at least one role is required": N_("choose at least one role"),
-    "must be en or it": N_("choose a language"),
-    "is required": N_("is required"),
+    "is already in your team": N_("This person is already in your team."),
+    "at least one role is required": N_("Choose at least one role."),
+    "must be en or it": N_("Choose a language."),
 }
 LAST_ADMIN = N_("This is the partner's last active Referrals admin: make someone else a Referrals admin first.")
 
 
 def _errors(request: Request, fields: dict[str, str]) -> dict[str, str]:
-    language = language_of(request)
-    return {name: tr(request, FIELD_MESSAGES[m]) if m in FIELD_MESSAGES else explain(language, m)
-            for name, m in fields.items()}
+    return explain_fields(language_of(request), fields, FIELD_MESSAGES)
 
 
 def _page(request: Request, principal: Principal, engine, now, *, status: int = 200, **context) -> Response:
