@@ -58,7 +58,7 @@ def _search_without_contact(conn: Connection):
 
 def _changes(conn: Connection, rule: TimedArchive, now: datetime) -> dict[str, Any]:
     values: dict[str, Any] = {"status": ARCHIVED.value, "outcome": rule.outcome.value, "archived_at": now,
-                              "version": leads.c.version + 1}
+                              "version": leads.c.version + 1, "updated_at": now}
     if withholds_contact(rule.outcome):
         values["customer_key"] = _without_names(conn)
         values["search_text"] = _search_without_contact(conn)
