@@ -100,6 +100,8 @@ def test_a_client_pages_through_new_referrals_with_next_links_to_the_end(world: 
         assert http.get(f"{world.url}{BASE}", params={"$skip": "2"}).json()["error"]["target"] == "$skip"
     staff = httpx.get(f"{world.url}{BASE}", headers=world.seller.headers)
     assert staff.status_code == 403 and staff.json()["error"]["code"] == "Forbidden"
+    nobody = httpx.get(f"{world.url}{BASE}")
+    assert nobody.status_code == 401 and nobody.json()["error"]["code"] == "Unauthorized"
 
 
 def test_a_client_accepts_declines_and_closes_with_json_patches(world: World):
