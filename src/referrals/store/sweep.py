@@ -1,6 +1,6 @@
 """The sweep's SQL, generated from the domain's time rules (domain/archiving.py): one UPDATE archives a batch of
-due leads exactly as `Lead.expire`/`Lead.retire` would (status, outcome, archive time, version, and the names
-withheld from the customer key and the contacts from the search text when the outcome withholds contacts),
+due leads exactly as `Lead.expire`/`Lead.retire` would (status, outcome, archive time, version, last change, and the
+names withheld from the customer key and the contacts from the search text when the outcome withholds contacts),
 returning just the columns the rest needs; one executemany writes their history entries."""
 
 from collections.abc import Sequence
