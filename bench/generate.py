@@ -12,7 +12,8 @@
   Python (as the demo does), written to a staging table, and copied over with one `UPDATE ... FROM` plus one
   `INSERT ... SELECT` into lead_history per transition. The columns written are the ones the domain writes for
   that transition (`store.leadrows.lifecycle_columns`): status, outcome, accepted/archived times, closing reason,
-  deal terms and version. 10% of all leads are left received past their response deadline: the sweep's work.
+  deal terms, version and updated_at. 10% of all leads are left received past their response deadline: the
+  sweep's work.
 - The big partner's admin hearts 10% of its leads (favorites).
 """
 
@@ -81,6 +82,7 @@ staging = Table(
     Column("deal_employees", JSON),
     Column("version", Integer, nullable=False),
     Column("search_text", Text, nullable=False),  # with the deal's name, without an expired lead's contacts
+    Column("updated_at", UTCDateTime(), nullable=False),  # the last entry's time, as Lead._move sets it
     Column("first_action", String(32), nullable=False),  # the history entry of version 2
     Column("first_at", UTCDateTime(), nullable=False),
     Column("first_to", String(16), nullable=False),
@@ -182,6 +184,7 @@ def _row(lead, status, outcome, *, action, accepted_at=None, archived_at=None, r
         **deal,
         "version": 3 if closing else 2,
         "search_text": text,
+        "updated_at": archived_at if closing else first_at,
         "first_action": action, "first_at": first_at,
         "first_to": Status.ACCEPTED.value if action == "accepted" else Status.ARCHIVED.value,
         "first_outcome": None if action == "accepted" else outcome,
@@ -191,7 +194,7 @@ def _row(lead, status, outcome, *, action, accepted_at=None, archived_at=None, r
 
 _COPIED = ["status", "outcome", "accepted_at", "archived_at", "closing_reason", "closing_notes", "deal_name",
            "deal_amount", "deal_currency", "deal_purchase_date", "deal_notes", "deal_crm_id", "deal_team",
-           "deal_contacts", "deal_employees", "version", "search_text"]
+           "deal_contacts", "deal_employees", "version", "search_text", "updated_at"]
 
 
 def _apply_states(engine: Engine) -> None:

@@ -128,6 +128,7 @@ class Lead:
     external_id: str | None = None
     owner_id: str | None = None  # an active user of the partner (the service checks it), or nobody
     version: int = 1
+    updated_at: datetime | None = None  # the last change: its arrival, then every transition (None: created_at)
 
     # -- what the lead is -------------------------------------------------------------------------
 
@@ -293,6 +294,7 @@ class Lead:
         from_status = self.status
         self.status, self.outcome = to_status, outcome
         self.version += 1
+        self.updated_at = now
         return HistoryEntry(
             self.id, self.partner_id, self.version, now, by, action, from_status, to_status, outcome, details
         )
@@ -328,6 +330,7 @@ def receive(
         screening=screening or Screening(),
         is_test=is_test,
         external_id=external_id,
+        updated_at=now,
     )
     if lead.informational:
         lead.archive_due_at = informational_archive_at(now)

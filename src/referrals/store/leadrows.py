@@ -137,6 +137,7 @@ def lifecycle_columns(lead: Lead) -> dict[str, Any]:
         "deal_employees": [vars(e) for e in deal.employees] if deal else None,
         "owner_id": lead.owner_id,
         "version": lead.version,
+        "updated_at": lead.updated_at or lead.created_at,
     }
 
 
@@ -198,6 +199,7 @@ def row_to_lead(row: Any) -> Lead:
         external_id=m["external_id"],
         owner_id=m["owner_id"],
         version=m["version"],
+        updated_at=m["updated_at"],
     )
 
 

@@ -1,6 +1,6 @@
 """The sweep's SQL, generated from the domain's time rules (domain/archiving.py): one UPDATE archives a batch of
-due leads exactly as `Lead.expire`/`Lead.retire` would (status, outcome, archive time, version, and the names
-withheld from the customer key and the contacts from the search text when the outcome withholds contacts),
+due leads exactly as `Lead.expire`/`Lead.retire` would (status, outcome, archive time, version, last change, and the
+names withheld from the customer key and the contacts from the search text when the outcome withholds contacts),
 returning just the columns the rest needs; one executemany writes their history entries."""
 
 from collections.abc import Sequence
@@ -58,7 +58,7 @@ def _search_without_contact(conn: Connection):
 
 def _changes(conn: Connection, rule: TimedArchive, now: datetime) -> dict[str, Any]:
     values: dict[str, Any] = {"status": ARCHIVED.value, "outcome": rule.outcome.value, "archived_at": now,
-                              "version": leads.c.version + 1}
+                              "version": leads.c.version + 1, "updated_at": now}
     if withholds_contact(rule.outcome):
         values["customer_key"] = _without_names(conn)
         values["search_text"] = _search_without_contact(conn)

@@ -218,6 +218,7 @@ leads = Table(
     Column("raw_payload", NullableJSON, nullable=True),
     Column("owner_id", ID, nullable=True),  # an active user of the partner, or nobody
     Column("reminded_at", Stamp, nullable=True),  # when the expiring-soon reminder went out
+    Column("updated_at", Stamp, nullable=True),  # the last change (0013; every writer sets it, old rows backfilled)
     Column("version", Integer, nullable=False),
     ForeignKeyConstraint(["partner_id", "location_id"], ["locations.partner_id", "locations.id"]),
     UniqueConstraint("partner_id", "external_id", name="uq_leads_partner_external"),
@@ -230,6 +231,7 @@ leads = Table(
     Index("ix_leads_deadline", "partner_id", "deadline_at", "id"),
     Index("ix_leads_value", "partner_id", func.coalesce(text("deal_amount"), -1), "id"),
     Index("ix_leads_owner", "partner_id", "owner_id", "created_at", "id"),
+    Index("ix_leads_updated", "partner_id", "updated_at", "id"),  # the compatible endpoint's updatedDateTime (0013)
     # the list's capped count: every column a fixed-vocabulary filter tests, so counting reads no rows (0011)
     Index("ix_leads_count", "partner_id", "qualification", "status", "informational", "customer_requested_contact",
           "call_to_action", "type", "source", "customer_country", "quality_label", "email_validity", "phone_validity",

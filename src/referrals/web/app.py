@@ -25,6 +25,7 @@ from referrals.web.api import me as me_api
 from referrals.web.api import team as team_api
 from referrals.web.api import views as views_api
 from referrals.web.bodylimit import BodyLimit
+from referrals.web.compat import referrals as referrals_compat
 from referrals.web.headers import SecurityHeaders, wrap_outermost
 from referrals.web.kick import KickOutboxAfterWrites
 from referrals.web.pages import register_pages
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(api_router())
     app.include_router(inbound.router)
+    app.include_router(referrals_compat.router)  # the vendor's Referrals API, /v1.0/engagements/referrals
     register_pages(app)
 
     app.add_middleware(KickOutboxAfterWrites)

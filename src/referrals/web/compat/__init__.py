@@ -1,0 +1,1 @@
+"""Edges compatible with the vendor's own APIs (docs/integrations.md)."""
