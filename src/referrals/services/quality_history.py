@@ -9,11 +9,13 @@ model is put in use only when it does at least as well on them as the model in u
 previous model stays. Either way the evaluation is stored, and the program's quality page shows the last one.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from referrals.domain.access import Principal
+from referrals.domain.enums import Role
 from referrals.domain.errors import InvalidInput
 from referrals.domain.quality import Example, QualityModel, priors, score
 from referrals.domain.quality_metrics import brier
@@ -148,3 +150,15 @@ def quality_status(engine: Engine) -> QualityStatus:
                                 report.get("previous_brier"), Evaluation.from_stored(report))
     return QualityStatus(row.trained_at if row else None, row.examples if row else 0, line.threshold, line.kind,
                          line.base_rate, last)
+
+
+def status_for(engine: Engine, principal: Principal) -> QualityStatus:
+    """The model and line in use for anyone signed in; the last evaluation for program staff only."""
+    status = quality_status(engine)
+    return status if principal.is_program_staff else replace(status, last=None)
+
+
+def retrain_now(engine: Engine, principal: Principal, *, now: datetime) -> Retraining:
+    """Program admins: retrain at once (the quality page's button, when no job queue runs it)."""
+    principal.require(Role.PROGRAM_ADMIN)
+    return retrain(engine, now=now, trigger="page")
