@@ -10,12 +10,14 @@ from sqlalchemy import Engine, func, select
 
 from referrals.domain.enums import QualityLabel
 from referrals.quality_eval import _store_history, generate
-from referrals.services.quality import load_examples, train_model
+from referrals.services.ingest import LeadDraft, ingest_many
+from referrals.services.quality import load_examples, train, train_model
 from referrals.services.quality_history import quality_status, retrain, retrain_if_due
 from referrals.services.screening import invalidate, line_in_use
 from referrals.store.db import reading, writing
 from referrals.store.quality import newest_model, save_model
 from referrals.store.tables import quality_evaluations
+from referrals.synthetic import sample_lead
 from tests import factories
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -75,3 +77,20 @@ def test_the_schedule_retrains_weekly_counting_a_retraining_that_kept_the_previo
     assert retrain_if_due(history, now=NOW + timedelta(days=6)) is None
     assert retrain_if_due(history, now=NOW + timedelta(days=8)) is not None
     assert evaluations(history) == 2
+
+
+def test_with_no_closed_leads_the_line_is_the_top_thirty_percent_of_recent_leads(engine):
+    tenant = factories.add_tenant(engine, "Contoso")
+    rng = random.Random(31)
+    drafts = [LeadDraft(tenant.partner_id, *sample_lead(rng, NOW)) for _ in range(150)]
+    ingested = ingest_many(engine, drafts, now=NOW)
+    invalidate()
+
+    done = train(engine, now=NOW)
+
+    chances = sorted(i.lead.screening.quality.probability for i in ingested if i.lead and not i.lead.is_test)
+    assert done.model_id is not None and done.examples == 0 and done.model.line.kind == "top_share"
+    high = sum(p >= done.model.line.threshold for p in chances) / len(chances)
+    assert 0.25 <= high <= 0.35
+    assert line_in_use(engine) == done.model.line
+    invalidate()

@@ -121,7 +121,7 @@ def test_phone_verdicts_are_those_of_the_uncached_rules(number, country):
 def test_the_caches_are_bounded():
     caches = [validity._domain_of, validity._local_of, validity._is_walk, validity._disposable,
               validity._judge_phone, quality_features._fold, quality_features._squashed_company,
-              quality_titles.read_title]
+              quality_titles.read_title, quality_titles.title_features]
     assert all(cache.cache_info().maxsize is not None for cache in caches)
     _cleared()
     limit = validity._judge_phone.cache_info().maxsize

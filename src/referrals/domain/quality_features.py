@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from referrals.domain.enums import EmailValidity, LeadType, PhoneValidity, Qualification
 from referrals.domain.lead import Customer, Origin
-from referrals.domain.quality_titles import read_title
+from referrals.domain.quality_titles import title_features
 from referrals.domain.text import fold
 from referrals.domain.validity import FREE_MAIL_DOMAINS, ROLE_LOCAL_PARTS, spam_word_count
 
@@ -134,10 +134,8 @@ def features(facts: LeadFacts) -> dict[str, float]:
         out["msg_links"] = 1.0
     if len(message) >= 20 and _in_capitals(message):
         out["msg_caps"] = 1.0
-    level, function = read_title(c.title or "")
-    out["seniority=" + level] = 1.0
-    if function is not None:
-        out["function=" + function] = 1.0
+    for name in title_features(c.title or ""):
+        out[name] = 1.0
     company = _fold((c.company or "").strip())
     person = _fold(f"{c.first_name or ''} {c.last_name or ''}".strip())
     if not company:

@@ -113,3 +113,10 @@ def read_title(title: str) -> tuple[str, str | None]:
         level = "individual"
     function = next((name for name, pattern in _FUNCTIONS if pattern.search(text)), "other")
     return level, function
+
+
+@lru_cache(maxsize=8192)
+def title_features(title: str) -> tuple[str, ...]:
+    """The title's feature names, built once per title: ("seniority=c_level", "function=finance")."""
+    level, function = read_title(title)
+    return (f"seniority={level}",) if function is None else (f"seniority={level}", f"function={function}")
