@@ -104,3 +104,15 @@ def test_the_json_report_has_exactly_the_issues_keys():
     assert list(data["priors_only"]) == ["auc", "brier", "ece"]
     assert data["lift_top20"] == pytest.approx((180 / 200) / 0.32)  # the top 200 are High leads, 180 of them won
     assert not math.isnan(data["priors_only"]["brier"])
+
+
+def test_the_generator_run_rewrites_only_its_own_section_of_the_docs(tmp_path):
+    from referrals.quality_eval import END, START, write_section
+
+    docs = tmp_path / "quality.md"
+    write_section(docs, "first run")
+    docs.write_text("# Evaluate on your own history\n\n" + docs.read_text() + "\nhand-written tail\n")
+    write_section(docs, "second run")
+    text = docs.read_text()
+    assert text.startswith("# Evaluate on your own history") and text.endswith("hand-written tail\n")
+    assert f"{START}\nsecond run\n{END}" in text and "first run" not in text
