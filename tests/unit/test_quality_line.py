@@ -116,3 +116,11 @@ def test_the_generator_run_rewrites_only_its_own_section_of_the_docs(tmp_path):
     text = docs.read_text()
     assert text.startswith("# Evaluate on your own history") and text.endswith("hand-written tail\n")
     assert f"{START}\nsecond run\n{END}" in text and "first run" not in text
+
+
+def test_a_history_all_lost_or_all_won_gives_finite_priors_not_certainties():
+    rows = [features(complete_lead())] * 12
+    for outcome, bound in ((False, 0.01), (True, 0.99)):
+        model = priors(rows, [outcome] * 12)
+        assert math.isfinite(model.bias)
+        assert score(model, rows[0]) == pytest.approx(bound, abs=1e-3)

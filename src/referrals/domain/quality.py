@@ -161,23 +161,27 @@ def priors(rows: Sequence[Mapping[str, float]] = (), converted: Sequence[bool] =
 
 
 def _fit_bias_strength(effects: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Maximum likelihood of z = bias + strength * effect (Newton, lightly ridged), strength kept within
-    MIN_STRENGTH..1; then the bias alone again, so that the mean chance is the observed rate."""
+    """Maximum likelihood of z = bias + strength * effect (Newton, lightly ridged toward the observed rate and a
+    strength of 1), strength kept within MIN_STRENGTH..1; then the bias alone again, so that the mean chance is the
+    observed rate (kept within 1%..99%: all won or all lost is not a certainty)."""
+    rate = min(max(float(y.mean()), 0.01), 0.99)
     x = np.column_stack([np.ones_like(effects), effects])
-    beta = np.array([_logit(float(y.mean())) - float(effects.mean()), 1.0])
+    centre = np.array([_logit(rate) - float(effects.mean()), 1.0])
+    beta = centre.copy()
     for _ in range(30):
         p = 0.5 * (1.0 + np.tanh(0.5 * (x @ beta)))
-        hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag([1e-6, 1.0])
-        step = np.linalg.solve(hess, x.T @ (p - y) + np.array([0.0, beta[1] - 1.0]))
+        hess = (x * (p * (1 - p))[:, None]).T @ x + np.eye(2)
+        step = np.linalg.solve(hess, x.T @ (p - y) + (beta - centre))
+        step *= min(1.0, 5.0 / max(float(np.max(np.abs(step))), 1e-12))
         beta -= step
         if np.max(np.abs(step)) < 1e-7:
             break
     strength = float(min(max(beta[1], MIN_STRENGTH), 1.0))
-    bias, rate = float(beta[0]), float(y.mean())
+    bias = float(beta[0])
     for _ in range(30):
         p = 0.5 * (1.0 + np.tanh(0.5 * (bias + strength * effects)))
         step = (float(p.mean()) - rate) / max(float(np.mean(p * (1 - p))), 1e-9)
-        bias -= step
+        bias -= max(min(step, 5.0), -5.0)
         if abs(step) < 1e-7:
             break
     return bias, strength
