@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     # contact checks and quality
     check_dns: bool = False
     dns_timeout: float = 2.0
-    quality_threshold: float = 0.5
+    quality_threshold: float | None = None  # a fixed High/Low line; unset: relative to the program (docs/quality.md)
+    quality_high_ratio: float = 1.5  # High = at least this many times the program's conversion rate
+    quality_retrain_days: float = 7  # the scheduled retraining's period (and on demand from /program/quality)
     # signed-in sessions end after this long without a request, and this long after signing in
     session_idle_hours: float = 12
     session_max_days: float = 14
@@ -50,6 +52,15 @@ class Settings(BaseSettings):
     def _is_rate(cls, value: str) -> str:
         parse_rate(value)  # a ValueError says "10/minute" was expected
         return value
+
+    @field_validator("quality_threshold", mode="before")
+    @classmethod
+    def _is_line(cls, value):
+        if value in ("", None):
+            return None
+        if not 0.0 < float(value) < 1.0:
+            raise ValueError("the quality threshold is a chance strictly between 0 and 1, like 0.4")
+        return float(value)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -8,7 +8,7 @@ same code serves both set-ups.
 
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from referrals.services.digests import send_due_digests
 from referrals.services.insights import fold_changes
 from referrals.services.outbox import drain
 from referrals.services.partner_stats import refresh_partner_stats
-from referrals.services.quality import train_if_due
+from referrals.services.quality_history import retrain, retrain_if_due
 from referrals.services.sweep import sweep
 from referrals.store.db import make_engine
 
@@ -95,8 +95,15 @@ def refresh_directory_stats() -> None:
 
 @huey.periodic_task(crontab(minute="41"))
 def retrain_quality() -> None:
-    """Retrain the lead-quality model once a day from the outcomes partners reported."""
-    train_if_due(_engine(), now=_now())
+    """Retrain the lead-quality model once a week (REFERRALS_QUALITY_RETRAIN_DAYS), keeping the previous model when
+    the new one does worse on the newest closed leads (services/quality_history.py)."""
+    retrain_if_due(_engine(), now=_now(), every=timedelta(days=get_settings().quality_retrain_days))
+
+
+@huey.task()
+def retrain_quality_now() -> None:
+    """Asked for on the program's quality page."""
+    retrain(_engine(), now=_now(), trigger="page")
 
 
 @huey.task(retries=3, retry_delay=30)

@@ -2,11 +2,18 @@
 say whether they raise or lower the chance, in the list, on the lead page and in the API, in English and Italian."""
 
 import re
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine
 
 from referrals.domain.enums import Role
+from referrals.domain.quality import PRIOR
+from referrals.domain.quality_line import Line
+from referrals.services.screening import invalidate
+from referrals.store.db import writing
+from referrals.store.quality import save_model
 from tests import factories
 from tests.e2e.pages_support import Browser, Clock, add_person, pages_app
 
@@ -15,8 +22,17 @@ BORDERLINE_FACTORS = [{"feature": "channel=offer_contact_me", "effect": "raises"
                       {"feature": "msg=empty", "effect": "lowers"}]
 
 
+def use_line(engine: Engine, threshold: float) -> None:
+    """A model in use whose High/Low line is `threshold` (the pages' neutral look is measured from the line)."""
+    model = replace(PRIOR, line=Line(threshold, "relative", threshold / 1.5))
+    with writing(engine) as conn:
+        save_model(conn, trained_at=datetime(2026, 1, 1, tzinfo=UTC), examples=0, params=model.to_params(), keep=5)
+    invalidate()
+
+
 @pytest.fixture
 def world(engine: Engine):
+    use_line(engine, 0.5)
     tenant = factories.add_tenant(engine, "Contoso Consulting")
     add_person(engine, tenant.partner_id, Role.REFERRALS_ADMIN, email="ada@contoso.example")
     add_person(engine, tenant.partner_id, Role.REFERRALS_ADMIN, email="ugo@contoso.example", language="it")

@@ -40,14 +40,14 @@ def test_features_name_what_was_known_at_arrival():
     names = features(facts())
     for expected in ("channel=offer_contact_me", "source=appsource", "country=IT", "size=250-999",
                      "industry=manufacturing", "email=valid", "phone=valid", "mail=company", "msg=medium",
-                     "msg_buying", "msg_buying_many", "title=senior", "domain_matches_company"):
+                     "msg_buying", "msg_buying_many", "seniority=director", "function=it", "domain_matches_company"):
         assert expected in names, expected
     assert "spam" not in names
 
 
 def test_features_of_a_poor_lead():
     names = features(facts(SALES, POOR, "", EmailValidity.VALID, PhoneValidity.INVALID))
-    for expected in ("channel=sales", "mail=free", "msg=empty", "title=student", "company_missing",
+    for expected in ("channel=sales", "mail=free", "msg=empty", "seniority=student", "company_missing",
                      "name_missing", "size=unknown", "industry=unknown", "phone=invalid"):
         assert expected in names, expected
 

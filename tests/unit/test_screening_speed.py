@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referrals.domain import quality, quality_features, validity
+from referrals.domain import quality, quality_features, quality_titles, validity
 from referrals.domain.quality import PRIOR, QualityModel, contributions
 from referrals.domain.quality_features import group
 from referrals.domain.validity import judge_email, judge_phone
@@ -121,7 +121,7 @@ def test_phone_verdicts_are_those_of_the_uncached_rules(number, country):
 def test_the_caches_are_bounded():
     caches = [validity._domain_of, validity._local_of, validity._is_walk, validity._disposable,
               validity._judge_phone, quality_features._fold, quality_features._squashed_company,
-              quality_features._title_kind]
+              quality_titles.read_title, quality_titles.title_features]
     assert all(cache.cache_info().maxsize is not None for cache in caches)
     _cleared()
     limit = validity._judge_phone.cache_info().maxsize
@@ -139,9 +139,7 @@ def test_capitals_are_counted_as_before(message):
 
 @pytest.mark.parametrize("title", ["", "  ", "CEO", "Student intern", "Sales manager", "Tirocinante", "Engineer"])
 def test_title_kinds(title):
-    expected = ("student" if quality_features._STUDENT.search(title) else "senior"
-                if quality_features._SENIOR.search(title) else "other" if title.strip() else "none")
-    assert quality_features._title_kind(title) == expected
+    assert quality_titles.read_title(title) == quality_titles.read_title.__wrapped__(title)
 
 
 def test_scoring_terms_give_the_contributions_of_the_dictionary_walk():

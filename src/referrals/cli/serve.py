@@ -35,9 +35,10 @@ def serve(
         fail(f"cannot read or make the session key: {error}")
     engine = engine_for(db)
     app = create_app(settings, engine)
-    from referrals.jobs import start_bulk_job
+    from referrals.jobs import retrain_quality_now, start_bulk_job
 
     app.state.start_bulk_job = start_bulk_job  # a worker in this process or another (--no-worker) runs it
+    app.state.start_retraining = retrain_quality_now  # the program's quality page: "Retrain now"
     if not no_worker:
         from referrals.jobs import kick, start_embedded
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from referrals.domain.enums import EmailValidity, LeadType, PhoneValidity, Qualification
 from referrals.domain.lead import Customer, Origin
+from referrals.domain.quality_titles import title_features
 from referrals.domain.text import fold
 from referrals.domain.validity import FREE_MAIL_DOMAINS, ROLE_LOCAL_PARTS, spam_word_count
 
@@ -33,12 +34,6 @@ BUYING_WORDS = re.compile(
     r"preventiv\w*|licenze|utenti|dipendenti|prezz\w*|questo trimestre|prossimo mese|tempistic\w*|scadenza)\b|"
     r"[€$£]\s?\d|\d+\s?(?:users|utenti|seats)"
 )  # matched against lower-cased text: case-insensitive patterns are three times slower
-_SENIOR = re.compile(
-    r"\b(ceo|cto|cio|cfo|coo|ciso|chief|director|head|vp|vice president|president|owner|founder|"
-    r"partner|manager|direttore|responsabile|amministratore|titolare)\b",
-    re.IGNORECASE,
-)
-_STUDENT = re.compile(r"\b(student|intern|trainee|stagista|studente|tirocinante)\b", re.IGNORECASE)
 _COMPANY_NOISE = re.compile(
     r"\b(inc|ltd|llc|gmbh|spa|srl|s\.p\.a|s\.r\.l|sa|ag|bv|plc|co|corp|corporation|company|group|the)\b"
 )
@@ -108,15 +103,6 @@ def _in_capitals(message: str) -> bool:
     return upper >= 20 and upper > 1.5 * lower
 
 
-@lru_cache(maxsize=4096)
-def _title_kind(title: str) -> str:
-    if _STUDENT.search(title):
-        return "student"
-    if _SENIOR.search(title):
-        return "senior"
-    return "other" if title.strip() else "none"
-
-
 def features(facts: LeadFacts) -> dict[str, float]:
     o, c, message = facts.origin, facts.customer, facts.message or ""
     mail, domain = _mail_kind(c.email, facts.email_validity)
@@ -148,7 +134,8 @@ def features(facts: LeadFacts) -> dict[str, float]:
         out["msg_links"] = 1.0
     if len(message) >= 20 and _in_capitals(message):
         out["msg_caps"] = 1.0
-    out["title=" + _title_kind(c.title or "")] = 1.0
+    for name in title_features(c.title or ""):
+        out[name] = 1.0
     company = _fold((c.company or "").strip())
     person = _fold(f"{c.first_name or ''} {c.last_name or ''}".strip())
     if not company:

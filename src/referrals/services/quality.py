@@ -5,7 +5,7 @@ strong evidence. Only what was known at arrival is used: the lead's origin, cust
 and the contact verdicts stored with it. Test leads are left out.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
@@ -21,8 +21,9 @@ from referrals.domain.enums import (
     Source,
 )
 from referrals.domain.lead import Customer, Origin
-from referrals.domain.quality import Example, QualityModel, fit
+from referrals.domain.quality import PRIOR, Example, QualityModel, fit, score
 from referrals.domain.quality_features import LeadFacts, features
+from referrals.domain.quality_line import HIGH_RATIO, Line, relative_line, top_share_line
 from referrals.services.screening import invalidate, load_model
 from referrals.store import quality as store
 from referrals.store.db import reading, writing
@@ -30,7 +31,8 @@ from referrals.store.db import reading, writing
 MAX_EXAMPLES = 200_000  # the most recent outcomes; older behaviour matters less and memory stays bounded
 SPAM_WEIGHT = 3.0
 KEEP_MODELS = 20
-RETRAIN_AFTER = timedelta(hours=24)
+RETRAIN_AFTER = timedelta(days=7)
+RECENT_SCORES = 2000  # with no history, the line is the top 30% of this many recent leads' chances
 LABELLED = (Outcome.WON.value, Outcome.LOST.value, Outcome.DECLINED.value)
 
 
@@ -79,30 +81,62 @@ def example_from_row(row) -> Example:
     )
 
 
-def load_examples(conn: Connection, *, limit: int = MAX_EXAMPLES, before: datetime | None = None) -> list[Example]:
-    return [example_from_row(row) for row in store.training_rows(conn, LABELLED, limit=limit, before=before)]
+def load_examples(
+    conn: Connection, *, limit: int = MAX_EXAMPLES, before: datetime | None = None, since: datetime | None = None
+) -> list[Example]:
+    """Newest first."""
+    rows = store.training_rows(conn, LABELLED, limit=limit, before=before, since=since)
+    return [example_from_row(row) for row in rows]
+
+
+def line_settings() -> tuple[float | None, float]:
+    """(the operator's fixed line or None, the High ratio): REFERRALS_QUALITY_THRESHOLD and _HIGH_RATIO."""
+    from referrals.config import get_settings  # settings are read at the edge, once per training
+
+    settings = get_settings()
+    return settings.quality_threshold, settings.quality_high_ratio
+
+
+def train_model(examples: list[Example], *, fixed: float | None = None, ratio: float = HIGH_RATIO) -> QualityModel:
+    """What training does with the outcomes, and what an evaluation does with the older ones: fit, then draw the
+    High/Low line on the training leads' own chances (relative to their conversion rate) and keep it with the model."""
+    model = fit(examples)
+    rate = sum(ex.converted for ex in examples) / len(examples)
+    if fixed is not None:
+        return replace(model, line=Line(fixed, "fixed", rate))
+    scores = [score(model, ex.features, ex.partner_id) for ex in examples if "spam" not in ex.features]
+    return replace(model, line=relative_line(rate, scores, ratio=ratio))
 
 
 def train(
     engine: Engine, *, now: datetime, limit: int = MAX_EXAMPLES, before: datetime | None = None
 ) -> TrainingResult:
-    """Fit on the reported outcomes and make the new model the one in use."""
+    """Fit on the reported outcomes and make the new model the one in use. With no outcomes yet, the priors are
+    put in use with a line at the top 30% of recent leads' chances (once there are enough of them)."""
     with reading(engine) as conn:
         examples = load_examples(conn, limit=limit, before=before)
-    conversions = sum(ex.converted for ex in examples)
-    model = fit(examples)
+        recent = [] if examples else store.recent_probabilities(conn, limit=RECENT_SCORES)
+    fixed, ratio = line_settings()
     if not examples:
-        return TrainingResult(None, 0, 0, now, model)
+        if len(recent) < 100:
+            return TrainingResult(None, 0, 0, now, PRIOR)
+        line = Line(fixed, "fixed") if fixed is not None else top_share_line(recent, default=PRIOR.line.threshold)
+        return _put_in_use(engine, replace(PRIOR, line=line), 0, now)
+    return _put_in_use(engine, train_model(examples, fixed=fixed, ratio=ratio), sum(ex.converted for ex in examples),
+                       now)
+
+
+def _put_in_use(engine: Engine, model: QualityModel, conversions: int, now: datetime) -> TrainingResult:
     with writing(engine) as conn:
         model_id = store.save_model(
-            conn, trained_at=now, examples=len(examples), params=model.to_params(), keep=KEEP_MODELS
+            conn, trained_at=now, examples=model.examples, params=model.to_params(), keep=KEEP_MODELS
         )
     invalidate()
-    return TrainingResult(model_id, len(examples), conversions, now, model)
+    return TrainingResult(model_id, model.examples, conversions, now, model)
 
 
 def train_if_due(engine: Engine, *, now: datetime, every: timedelta = RETRAIN_AFTER) -> TrainingResult | None:
-    """The scheduled job: retrain when the model in use is older than `every` (or there is none)."""
+    """Retrain when the model in use is older than `every` (or there is none)."""
     with reading(engine) as conn:
         last = store.last_trained_at(conn)
     if last is not None and now - last < every:

@@ -15,8 +15,9 @@ from sqlalchemy import Connection, Engine
 
 from referrals.domain.enums import EmailValidity
 from referrals.domain.lead import Customer, Origin, Screening
-from referrals.domain.quality import PRIOR, QualityModel, assess
+from referrals.domain.quality import DEFAULT_LINE, PRIOR, QualityModel, assess
 from referrals.domain.quality_features import LeadFacts
+from referrals.domain.quality_line import Line
 from referrals.domain.validity import EmailVerdict, PhoneVerdict, content_spam_reasons, judge_email, judge_phone
 from referrals.store.blocklist import entries_and_reasons
 from referrals.store.quality import newest_params
@@ -31,7 +32,7 @@ class ScreeningContext:
     blocked: frozenset[str] = frozenset()
     blocked_reasons: dict[str, str] | None = None
     model: QualityModel = PRIOR
-    threshold: float = 0.5
+    threshold: float = DEFAULT_LINE.threshold  # the High/Low line in use (line_of)
     check_dns: bool = False
     dns_timeout: float = 2.0
     loaded_at: float = 0.0
@@ -61,16 +62,37 @@ def load_model(conn: Connection) -> QualityModel:
         return PRIOR
 
 
+def line_of(model: QualityModel, fixed: float | None = None) -> Line:
+    """The line labels use: the operator's fixed line (REFERRALS_QUALITY_THRESHOLD) when set, otherwise the one
+    stored with the model in use (a model trained before lines were stored has the default one)."""
+    if fixed is not None:
+        return Line(fixed, "fixed", model.line.base_rate if model.line else None)
+    return model.line or DEFAULT_LINE
+
+
+def line_in_use(engine: Engine) -> Line:
+    """The line in use, from this process's screening cache (a query at most once a CACHE_SECONDS)."""
+    from referrals.config import get_settings
+    from referrals.store.db import reading
+
+    context = _contexts.get(engine)
+    if context is None or context.generation != _generation or time.monotonic() - context.loaded_at > CACHE_SECONDS:
+        with reading(engine) as conn:
+            context = context_for(conn)
+    return line_of(context.model, get_settings().quality_threshold)
+
+
 def load_context(conn: Connection) -> ScreeningContext:
     from referrals.config import get_settings  # settings are read at the edge, once per load
 
     settings = get_settings()
     rows = entries_and_reasons(conn)
+    model = load_model(conn)
     return ScreeningContext(
         blocked=frozenset(r.entry for r in rows),
         blocked_reasons={r.entry: r.reason for r in rows if r.reason},
-        model=load_model(conn),
-        threshold=settings.quality_threshold,
+        model=model,
+        threshold=line_of(model, settings.quality_threshold).threshold,
         check_dns=settings.check_dns,
         dns_timeout=settings.dns_timeout,
         loaded_at=time.monotonic(),

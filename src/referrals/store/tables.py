@@ -428,6 +428,18 @@ quality_models = Table(
     Column("params", JSON, nullable=False),
 )
 
+# What each retraining found on the newest closed leads it held out, and whether it kept the previous model (the
+# program's quality page shows the last one). `referrals quality evaluate --db` stores nothing here.
+quality_evaluations = Table(
+    "quality_evaluations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("evaluated_at", Stamp, nullable=False),
+    Column("trigger", String(16), nullable=False),  # schedule | page
+    Column("kept_previous", Boolean, nullable=False),
+    Column("report", JSON, nullable=False),
+)
+
 # -- notifications ---------------------------------------------------------------------------------
 
 # Every email is a row here, written in the same transaction as the change that causes it. The

@@ -22,6 +22,7 @@ from referrals.web.api import (
 )
 from referrals.web.api import bulk as bulk_api
 from referrals.web.api import me as me_api
+from referrals.web.api import quality as quality_api
 from referrals.web.api import team as team_api
 from referrals.web.api import views as views_api
 from referrals.web.bodylimit import BodyLimit
@@ -49,6 +50,7 @@ def api_router() -> APIRouter:
     api.include_router(directory.router)
     api.include_router(insights.router)
     api.include_router(views_api.router)
+    api.include_router(quality_api.router)
     return api
 
 

@@ -26,13 +26,14 @@ def register_pages(app: FastAPI) -> None:
         profile,
         program,
         program_admin,
+        program_quality,
         settings,
         team,
     )
 
     # leads first: /leads/export.csv before /leads/{id}
-    for module in (auth, password, settings, leads, lead_detail, actions, program, program_admin, profile, directory,
-                   insights, team, invite):
+    for module in (auth, password, settings, leads, lead_detail, actions, program, program_admin, program_quality,
+                   profile, directory, insights, team, invite):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     from referrals.web.pages.favicon import router as favicon_router

@@ -15,6 +15,7 @@ from referrals.domain.enums import LEAD_ACTING_ROLES as _ACTING
 from referrals.domain.enums import LEAD_READING_ROLES as _READING
 from referrals.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from referrals.services.action_center import unread_count
+from referrals.services.screening import line_in_use
 from referrals.web import i18n, session
 from referrals.web.pages.deps import PageContext, SignInRequired, page_context, tr
 
@@ -52,7 +53,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "bell_max": BELL_MAX,
         "lang": page.language,
         "fmt": i18n.Formatter(page.language, viewer.timezone if viewer else "UTC", page.now,
-                              request.app.state.settings.quality_threshold),
+                              line_in_use(page.engine).threshold),
         "now": page.now,
         "csrf_token": page.session.csrf,
         "flash": page.session.pop_flash(),
