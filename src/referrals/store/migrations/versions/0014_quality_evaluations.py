@@ -2,7 +2,7 @@
 previous model (issue 19). The High/Low line is stored in the model's parameters, so quality_models is unchanged.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import referrals.store.db
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
