@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= sqlite:///./referrals.db
 BENCH_BACKENDS ?= sqlite
+TEST_WORKERS ?= 2  # pytest-xdist processes; each has its own SQLite files and PostgreSQL database
 
 .PHONY: run test lint bench bench-full clean
 
@@ -27,7 +28,7 @@ run: $(VENV)/.runtime
 test: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
