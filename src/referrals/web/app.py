@@ -24,6 +24,8 @@ from referrals.web.api import bulk as bulk_api
 from referrals.web.api import me as me_api
 from referrals.web.api import team as team_api
 from referrals.web.api import views as views_api
+from referrals.web.api import webhook_registration as webhook_registration_api
+from referrals.web.api import webhooks as webhooks_api
 from referrals.web.bodylimit import BodyLimit
 from referrals.web.headers import SecurityHeaders, wrap_outermost
 from referrals.web.kick import KickOutboxAfterWrites
@@ -48,6 +50,7 @@ def api_router() -> APIRouter:
     api.include_router(directory.router)
     api.include_router(insights.router)
     api.include_router(views_api.router)
+    api.include_router(webhooks_api.router)
     return api
 
 
@@ -75,6 +78,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(api_router())
     app.include_router(inbound.router)
+    app.include_router(webhook_registration_api.router)
     register_pages(app)
 
     app.add_middleware(KickOutboxAfterWrites)

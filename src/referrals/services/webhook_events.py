@@ -1,0 +1,87 @@
+"""A lead's events as webhook deliveries, queued in the transaction of the change (services/notifications.py calls
+these wherever it queues emails, so whatever keeps a change quiet keeps its webhooks quiet too).
+
+Cheap when nobody listens: the active webhooks of a partner (and the program's) are looked up once per transaction or
+batch through `cache` (one probe of a partial index over active webhooks), and a lead is only serialised when one of
+them wants its event. The body is written once, at the event: `data` is the lead as it is then (a snapshot), and
+every retry sends the same bytes."""
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from referrals.config import get_settings
+from referrals.domain.lead import Lead
+from referrals.domain.lead_document import lead_document, stamp
+from referrals.domain.webhooks import compat_event, reaches, wants
+from referrals.store import people
+from referrals.store import webhooks as store
+from referrals.store.ids import new_id
+from referrals.store.leads import load_lead
+
+
+def _hooks(conn: Connection, partner_id: str, cache: dict) -> list:
+    key = ("webhooks", partner_id)
+    if key not in cache:
+        cache[key] = store.active_for(conn, [partner_id])
+    return cache[key]
+
+
+def listens(hook: Any, partner_id: str, event: str) -> bool:
+    """Whether an active webhook receives this event of this partner's lead."""
+    if hook.partner_id is not None and hook.partner_id != partner_id:
+        return False
+    if hook.kind == "compat":
+        return compat_event(event) in hook.events
+    return reaches(hook.partner_ids, partner_id) and wants(hook.events, event)
+
+
+def body_of(kind: str, event: str, now: datetime, lead_id: str, data: dict[str, Any] | None) -> str:
+    """The request body: ours (`type`, `timestamp`, `data`), or the vendor's change notice for a compat registration."""
+    if kind == "compat":
+        document: dict[str, Any] = {
+            "EventName": compat_event(event),
+            "ResourceUri": f"{get_settings().base_url.rstrip('/')}/v1.0/engagements/referrals/{lead_id}",
+            "ResourceName": "referral", "AuditUri": None, "ResourceChangeUtcDate": stamp(now)}
+    else:
+        document = {"type": event, "timestamp": stamp(now), "data": data}
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+def delivery(webhook_id: str, event: str, body: str, now: datetime, *, partner_id: str | None = None,
+             lead_id: str | None = None) -> dict[str, Any]:
+    # the id orders deliveries of one moment as they were queued (real milliseconds, even under a test clock)
+    return {"id": new_id(), "webhook_id": webhook_id, "partner_id": partner_id,
+            "lead_id": lead_id, "event": event, "body": body, "status": "pending", "attempts": 0,
+            "created_at": now, "next_attempt_at": now}
+
+
+def on_lead_event(conn: Connection, lead: Lead, event: str, now: datetime, cache: dict | None = None) -> None:
+    """Queue `event` of `lead` (as it is now) for every active webhook that wants it."""
+    targets = [h for h in _hooks(conn, lead.partner_id, {} if cache is None else cache)
+               if listens(h, lead.partner_id, event)]
+    if not targets:
+        return
+    owner = people.owners(conn, [lead.owner_id]).get(lead.owner_id or "")
+    data = lead_document(lead, now=now, owner=tuple(owner) if owner else None)  # type: ignore[arg-type]
+    store.enqueue(conn, [delivery(h.id, event, body_of(h.kind, event, now, lead.id, data), now,
+                                  partner_id=lead.partner_id, lead_id=lead.id) for h in targets])
+
+
+def on_expired_rows(conn: Connection, rows: Sequence[Any], now: datetime) -> None:
+    """The sweep's batch (plain rows with `id` and `partner_id`): one lookup of the webhooks of all its partners;
+    only the leads someone listens to are loaded, to send them as they are after the expiry."""
+    if not rows:
+        return
+    hooks = store.active_for(conn, [row.partner_id for row in rows])
+    if not hooks:
+        return
+    cache: dict = {}
+    for row in rows:
+        mine = [h for h in hooks if listens(h, row.partner_id, "lead.expired")]
+        if mine:
+            cache[("webhooks", row.partner_id)] = mine
+            on_lead_event(conn, load_lead(conn, row.partner_id, row.id), "lead.expired", now, cache)
