@@ -28,11 +28,12 @@ def register_pages(app: FastAPI) -> None:
         program_admin,
         settings,
         team,
+        webhooks,
     )
 
     # leads first: /leads/export.csv before /leads/{id}
     for module in (auth, password, settings, leads, lead_detail, actions, program, program_admin, profile, directory,
-                   insights, team, invite):
+                   insights, team, invite, webhooks):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     from referrals.web.pages.favicon import router as favicon_router
