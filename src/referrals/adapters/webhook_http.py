@@ -27,13 +27,13 @@ def resolve(host: str, port: int, allow_hosts: list[str]) -> str:
     """The address to connect to: the first the host resolves to, after checking every one of them."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as error:
+    except (OSError, UnicodeError, ValueError) as error:  # unknown name, no DNS, a label too long, a NUL
         raise Refused(f"{host} does not resolve ({error})") from None
     addresses = [info[4][0] for info in found]
     if not is_allowed_host(host, allow_hosts):
         for address in addresses:
-            if problem := address_problem(address.split("%")[0]):
-                raise Refused(f"{host} resolves to {problem.removeprefix(address + ' ')}: {address}")
+            if problem := address_problem(address.split("%")[0]):  # an IPv6 address may carry its zone
+                raise Refused(f"{host} resolves to {problem}")
     return addresses[0]
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from referrals.domain.webhooks import COMPAT_EVENTS, MAX_URL
 from referrals.services import webhook_registration as service
 from referrals.web.api.common import AUTHED, problems
+from referrals.web.api.schemas_in import Text
 from referrals.web.deps import CurrentUser, EngineDep, Now, SettingsDep
 
 router = APIRouter(prefix="/webhooks/v1/registration", tags=["compatible webhooks"], responses=AUTHED)
@@ -19,7 +20,7 @@ ONE = problems(404)
 
 class WebhookRegistration(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    WebhookUrl: str = Field(max_length=MAX_URL, examples=["https://crm.example.com/referrals/events"])
+    WebhookUrl: Text = Field(max_length=MAX_URL, examples=["https://crm.example.com/referrals/events"])
     WebhookEvents: list[str] = Field(min_length=1, max_length=2, examples=[list(COMPAT_EVENTS)])
 
 

@@ -19,7 +19,7 @@ ONE = problems(404)
 
 
 class CreateWebhook(Strict):
-    url: str = Field(max_length=MAX_URL, examples=["https://crm.example.com/hooks/referrals"],
+    url: Text = Field(max_length=MAX_URL, examples=["https://crm.example.com/hooks/referrals"],
                      description="https:// only, to a public address")
     events: list[str] = Field(min_length=1, max_length=10, examples=[["lead.created", "lead.accepted"]],
                               description=f"Some of {', '.join(LEAD_EVENTS)}, or {ALL!r} for all")
