@@ -659,8 +659,9 @@ webhooks = Table(
     Column("failing_since", Stamp, nullable=True),
     Column("disabled_at", Stamp, nullable=True),
     ForeignKeyConstraint(["partner_id"], ["partners.id"]),
-    # a lead's event asks for the active webhooks of its partner and the program's: one probe of this index
-    Index("ix_webhooks_active", "partner_id", sqlite_where=text("active"), postgresql_where=text("active")),
+    # a lead's event asks for the active webhooks of its partner and the program's: two probes of this index (on
+    # SQLite a partial index serves only a query with the same term, `active = 1`, as `== true()` writes it)
+    Index("ix_webhooks_active", "partner_id", sqlite_where=text("active = 1"), postgresql_where=text("active")),
 )
 
 # One event for one webhook: its body as sent (the same bytes on every retry), and its delivery's fate. Drained like

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, or_, select, true, union_all, update
 
 from referrals.domain.enums import Role
 from referrals.domain.notify import Person
@@ -48,12 +48,13 @@ def change(conn: Connection, webhook_id: str, **values: Any) -> None:
 
 
 def active_for(conn: Connection, partner_ids: Sequence[str]) -> list[Row]:
-    """The active webhooks that may hear of these partners' leads: their own and the program's."""
-    return list(conn.execute(
-        select(*MATCHING).where(webhooks.c.active.is_(True),
-                                or_(webhooks.c.partner_id.in_(sorted(set(partner_ids))),
-                                    webhooks.c.partner_id.is_(None)))
-    ).all())
+    """The active webhooks that may hear of these partners' leads: their own and the program's. Two probes of the
+    partial index `ix_webhooks_active` (an OR of the two would scan the table)."""
+    active = webhooks.c.active == true()
+    return list(conn.execute(union_all(
+        select(*MATCHING).where(active, webhooks.c.partner_id.in_(sorted(set(partner_ids)))),
+        select(*MATCHING).where(active, webhooks.c.partner_id.is_(None)),
+    )).all())
 
 
 def enqueue(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("compat_partner_id", name=op.f("uq_webhooks_compat_partner_id")),
     )
     op.create_index("ix_webhooks_active", "webhooks", ["partner_id"], unique=False,
-                    sqlite_where=sa.text("active"), postgresql_where=sa.text("active"))
+                    sqlite_where=sa.text("active = 1"), postgresql_where=sa.text("active"))
     op.create_table(
         "webhook_deliveries",
         sa.Column("id", ID, nullable=False),
