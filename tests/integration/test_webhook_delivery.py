@@ -5,7 +5,7 @@ resolves to an internal address, and an endpoint failing for three days disabled
 import json
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from referrals.services import webhooks
 from referrals.services.ingest import ingest_lead
@@ -130,3 +130,33 @@ def test_a_delivery_is_given_up_a_day_after_its_event(engine, tenant):
             moment += timedelta(minutes=30)
     [item] = log(engine, row.id)
     assert item.status == "failed" and item.attempts == len(box.requests) >= 20
+
+
+def test_a_leads_webhooks_are_looked_up_on_the_partial_index(engine, tenant):
+    """The hot paths ask this for every lead (or batch): two probes of `ix_webhooks_active`, never a scan."""
+    if engine.dialect.name != "sqlite":
+        return  # PostgreSQL scans a table this small whatever the index; its plan proves nothing
+    hook(engine, tenant.admin, "https://hooks.example.com/x", ["*"])
+    with reading(engine) as conn:
+        compiled = _lookup_sql(conn, tenant.partner_id)
+        plan = " ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled).all())
+    assert "SCAN webhooks" not in plan and plan.count("USING INDEX ix_webhooks_active") == 2
+
+
+def _lookup_sql(conn, partner_id: str) -> str:
+    """The statement `store.active_for` runs, with its values inlined, caught as it executes."""
+    seen: list[str] = []
+
+    def catch(_conn, _cursor, statement, parameters, _context, _many):
+        if "FROM webhooks" in statement:
+            literal = statement
+            for value in parameters:
+                literal = literal.replace("?", f"'{value}'" if isinstance(value, str) else str(value), 1)
+            seen.append(literal)
+
+    event.listen(conn, "before_cursor_execute", catch)
+    try:
+        store.active_for(conn, [partner_id])
+    finally:
+        event.remove(conn, "before_cursor_execute", catch)
+    return seen[0]
