@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import event, select
 
+from referrals.domain.enums import Role
 from referrals.services import webhooks
 from referrals.services.ingest import ingest_lead
 from referrals.services.ownership import assign_lead
@@ -15,7 +16,7 @@ from referrals.services.webhook_delivery import LEASE, deliver
 from referrals.store import webhooks as store
 from referrals.store.db import reading, writing
 from referrals.store.tables import outbox
-from tests.factories import CONTACT_ME, NOW, ingest, lead_draft
+from tests.factories import CONTACT_ME, NOW, add_principal, add_tenant, ingest, lead_draft
 from tests.webhooks import receiver
 
 ALLOW = ["127.0.0.1"]
@@ -160,3 +161,16 @@ def _lookup_sql(conn, partner_id: str) -> str:
     finally:
         event.remove(conn, "before_cursor_execute", catch)
     return seen[0]
+
+
+def test_a_sweep_batch_queues_expiries_only_for_the_partners_a_webhook_names(engine, tenant):
+    other = add_tenant(engine, "Northwind Partners")
+    program = add_principal(engine, None, Role.PROGRAM_ADMIN)
+    row, _ = webhooks.create_webhook(engine, program, "https://hooks.example.com/x", ["lead.expired"], now=NOW,
+                                     allow_hosts=[], partner_ids=[tenant.partner_id])
+    mine = [ingest(engine, CONTACT_ME, tenant.partner_id, external_id=f"a{i}").id for i in range(3)]
+    ingest(engine, CONTACT_ME, other.partner_id)
+    assert sweep(engine, now=NOW + timedelta(days=15)).expired == 4
+    bodies = [json.loads(item.body) for item in log(engine, row.id)]
+    assert sorted(b["data"]["id"] for b in bodies) == sorted(mine)
+    assert {b["data"]["status"] for b in bodies} == {"archived"}

@@ -19,8 +19,8 @@ from referrals.domain.lead_document import lead_document, stamp
 from referrals.domain.webhooks import compat_event, reaches, wants
 from referrals.store import people
 from referrals.store import webhooks as store
+from referrals.store.bulk import load_leads
 from referrals.store.ids import new_id
-from referrals.store.leads import load_lead
 
 
 def _hooks(conn: Connection, partner_id: str, cache: dict) -> list:
@@ -63,25 +63,39 @@ def on_lead_event(conn: Connection, lead: Lead, event: str, now: datetime, cache
     """Queue `event` of `lead` (as it is now) for every active webhook that wants it."""
     targets = [h for h in _hooks(conn, lead.partner_id, {} if cache is None else cache)
                if listens(h, lead.partner_id, event)]
-    if not targets:
-        return
-    owner = people.owners(conn, [lead.owner_id]).get(lead.owner_id or "")
-    data = lead_document(lead, now=now, owner=tuple(owner) if owner else None)  # type: ignore[arg-type]
-    store.enqueue(conn, [delivery(h.id, event, body_of(h.kind, event, now, lead.id, data), now,
-                                  partner_id=lead.partner_id, lead_id=lead.id) for h in targets])
+    if targets:
+        store.enqueue(conn, _deliveries(conn, [(lead, targets)], event, now))
+
+
+def _deliveries(conn: Connection, heard: list[tuple[Lead, list]], event: str, now: datetime) -> list[dict[str, Any]]:
+    """The delivery rows of these leads, each serialised once for all its webhooks; the owners in one query."""
+    owners = people.owners(conn, [lead.owner_id for lead, _ in heard])
+    rows = []
+    for lead, targets in heard:
+        owner = owners.get(lead.owner_id or "")
+        data = lead_document(lead, now=now, owner=tuple(owner) if owner else None)  # type: ignore[arg-type]
+        rows.extend(delivery(h.id, event, body_of(h.kind, event, now, lead.id, data), now,
+                             partner_id=lead.partner_id, lead_id=lead.id) for h in targets)
+    return rows
 
 
 def on_expired_rows(conn: Connection, rows: Sequence[Any], now: datetime) -> None:
     """The sweep's batch (plain rows with `id` and `partner_id`): one lookup of the webhooks of all its partners;
-    only the leads someone listens to are loaded, to send them as they are after the expiry."""
+    only the leads someone listens to are loaded (a query per partner), to send them as they are after the
+    expiry, and queued in one statement."""
     if not rows:
         return
     hooks = store.active_for(conn, [row.partner_id for row in rows])
     if not hooks:
         return
-    cache: dict = {}
+    wanted: dict[str, tuple[list, list[str]]] = {}
     for row in rows:
-        mine = [h for h in hooks if listens(h, row.partner_id, "lead.expired")]
-        if mine:
-            cache[("webhooks", row.partner_id)] = mine
-            on_lead_event(conn, load_lead(conn, row.partner_id, row.id), "lead.expired", now, cache)
+        if row.partner_id not in wanted:
+            wanted[row.partner_id] = ([h for h in hooks if listens(h, row.partner_id, "lead.expired")], [])
+        if wanted[row.partner_id][0]:
+            wanted[row.partner_id][1].append(row.id)
+    heard = []
+    for partner_id, (targets, lead_ids) in sorted(wanted.items()):
+        if lead_ids:
+            heard.extend((lead, targets) for lead in load_leads(conn, partner_id, lead_ids).values())
+    store.enqueue(conn, _deliveries(conn, heard, "lead.expired", now))
