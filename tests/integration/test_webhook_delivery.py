@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from referrals.domain.enums import Role
 from referrals.services import webhooks
-from referrals.services.ingest import ingest_lead
+from referrals.services.ingest import ingest_lead, ingest_many
 from referrals.services.ownership import assign_lead
 from referrals.services.sweep import sweep
 from referrals.services.webhook_delivery import LEASE, deliver
@@ -174,3 +174,33 @@ def test_a_sweep_batch_queues_expiries_only_for_the_partners_a_webhook_names(eng
     bodies = [json.loads(item.body) for item in log(engine, row.id)]
     assert sorted(b["data"]["id"] for b in bodies) == sorted(mine)
     assert {b["data"]["status"] for b in bodies} == {"archived"}
+
+
+def statements_during(engine, work) -> list[str]:
+    seen: list[str] = []
+
+    def catch(_conn, _cursor, statement, _parameters, _context, _many):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", catch)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", catch)
+    return seen
+
+
+def test_webhooks_cost_a_lead_one_lookup_and_a_batch_one_per_partner(engine, tenant):
+    """The hot paths: with nobody listening a lead costs one index probe for webhooks (a batch: one per partner) and
+    nothing more; with a listener, a batch's deliveries are one statement."""
+    lookups = lambda seen: sum("FROM webhooks" in s for s in seen)  # noqa: E731
+    inserts = lambda seen: sum("INSERT INTO webhook_deliveries" in s for s in seen)  # noqa: E731
+    drafts = lambda prefix: [lead_draft(CONTACT_ME, tenant.partner_id, external_id=f"{prefix}{i}")  # noqa: E731
+                             for i in range(50)]
+    one = statements_during(engine, lambda: ingest(engine, CONTACT_ME, tenant.partner_id, external_id="one"))
+    many = statements_during(engine, lambda: ingest_many(engine, drafts("quiet"), now=NOW))
+    assert (lookups(one), inserts(one), lookups(many), inserts(many)) == (1, 0, 1, 0)
+    row = hook(engine, tenant.admin, "https://hooks.example.com/x", ["lead.created"])
+    heard = statements_during(engine, lambda: ingest_many(engine, drafts("heard"), now=NOW))
+    assert (lookups(heard), inserts(heard)) == (1, 1)
+    assert len(log(engine, row.id)) == 50

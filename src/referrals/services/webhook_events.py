@@ -59,12 +59,29 @@ def delivery(webhook_id: str, event: str, body: str, now: datetime, *, partner_i
             "created_at": now, "next_attempt_at": now}
 
 
+_DEFERRED = ("webhooks", "deferred")
+
+
+def deferring() -> dict:
+    """A batch's cache whose deliveries wait for `flush` (one statement for the batch, not one per lead)."""
+    return {_DEFERRED: []}
+
+
+def flush(conn: Connection, cache: dict) -> None:
+    store.enqueue(conn, cache.pop(_DEFERRED, []))
+
+
 def on_lead_event(conn: Connection, lead: Lead, event: str, now: datetime, cache: dict | None = None) -> None:
     """Queue `event` of `lead` (as it is now) for every active webhook that wants it."""
     targets = [h for h in _hooks(conn, lead.partner_id, {} if cache is None else cache)
                if listens(h, lead.partner_id, event)]
-    if targets:
-        store.enqueue(conn, _deliveries(conn, [(lead, targets)], event, now))
+    if not targets:
+        return
+    rows = _deliveries(conn, [(lead, targets)], event, now)
+    if cache is not None and _DEFERRED in cache:
+        cache[_DEFERRED].extend(rows)
+    else:
+        store.enqueue(conn, rows)
 
 
 def _deliveries(conn: Connection, heard: list[tuple[Lead, list]], event: str, now: datetime) -> list[dict[str, Any]]:
