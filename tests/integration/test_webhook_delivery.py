@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import event, select
 
 from referrals.domain.enums import Role
+from referrals.emails import render
 from referrals.services import webhooks
 from referrals.services.ingest import ingest_lead, ingest_many
 from referrals.services.ownership import assign_lead
@@ -102,6 +103,9 @@ def test_an_endpoint_failing_for_three_days_is_disabled_and_its_admins_are_email
         assert disabled.active is False and disabled.disabled_at == later
         assert [e.recipient for e in emails] == [tenant.admin.email]
         assert emails[0].context["url"] == box.url
+        for language, words in (("en", "was disabled"), ("it", "è stato disattivato")):
+            rendered = render("webhook_disabled", language, emails[0].context)
+            assert words in rendered.subject and box.url in rendered.text and box.url in rendered.html
         sent = len(box.requests)
         ingest(engine, CONTACT_ME, tenant.partner_id, now=later, external_id="third")
         drain_at(engine, later + timedelta(hours=1))
