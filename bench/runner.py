@@ -951,6 +951,7 @@ def main() -> None:
     parser.add_argument("--label", default=None, help="added to the result file's name")
     parser.add_argument("--only-bulk", action="store_true", help="measure the bulk actions alone (--reuse a set)")
     parser.add_argument("--only-ingest", action="store_true", help="measure ingestion alone (--reuse a set)")
+    parser.add_argument("--webhook", action="store_true", help="with --only-ingest: a webhook listens to every event")
     parser.add_argument("--only-search", action="store_true",
                         help="measure the search and the urgency sort alone (--reuse a set)")
     parser.add_argument("--only-listpage", action="store_true",
@@ -988,7 +989,15 @@ def main() -> None:
         upgrade(engine)
         server = Server(info.url)
         try:
-            print(json.dumps(measure_ingest(engine, server, info, args.singles, args.batch_leads), indent=2))
+            if args.webhook:
+                import webhook_load
+
+                with webhook_load.listening(engine, info.ingest_partner) as queued:
+                    figures = measure_ingest(engine, server, info, args.singles, args.batch_leads)
+                figures["webhook_deliveries_queued"] = queued["deliveries"]
+            else:
+                figures = measure_ingest(engine, server, info, args.singles, args.batch_leads)
+            print(json.dumps(figures, indent=2))
         finally:
             server.stop()
         return

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     rate_limit_prefix: str = "referrals-limits"
     # proxies whose X-Forwarded-For is believed (web/client.py): comma-separated addresses or CIDR ranges
     trusted_proxies: str = ""
+    # webhooks: hosts that may be called although they are not public (and over http://), comma-separated
+    webhook_allow_hosts: str = ""
+
+    @property
+    def webhook_allow_list(self) -> list[str]:
+        return [host.strip() for host in self.webhook_allow_hosts.split(",") if host.strip()]
 
     @field_validator("login_rate_limit", "login_address_rate_limit")
     @classmethod

@@ -26,6 +26,7 @@ from referrals.services.outbox import drain
 from referrals.services.partner_stats import refresh_partner_stats
 from referrals.services.quality_history import retrain, retrain_if_due
 from referrals.services.sweep import sweep
+from referrals.services.webhook_delivery import deliver
 from referrals.store.db import make_engine
 
 log = logging.getLogger("referrals.jobs")
@@ -136,6 +137,7 @@ def kick() -> None:
     if moment - _last_kick[0] >= 2:
         _last_kick[0] = moment
         kick_outbox()
+        kick_webhooks()
 
 
 class EmbeddedConsumer(Consumer):
@@ -154,3 +156,15 @@ def start_embedded(workers: int = 1) -> EmbeddedConsumer:
 def run_worker(workers: int = 2) -> None:
     """A standalone worker process (`referrals worker`)."""
     huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+
+
+@huey.periodic_task(crontab(minute="*"), retries=0)
+def deliver_webhooks() -> None:
+    """Every minute: a delivery that failed is retried 30 s after, so it leaves 30 to 90 s after the failure."""
+    deliver(_engine(), clock=_now, allow_hosts=get_settings().webhook_allow_list)
+
+
+@huey.task()
+def kick_webhooks() -> None:
+    """Enqueued after a request that may have queued webhook deliveries (with the outbox's kick)."""
+    deliver(_engine(), clock=_now, allow_hosts=get_settings().webhook_allow_list)

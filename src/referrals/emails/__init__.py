@@ -107,3 +107,9 @@ def invitation_existing_context(email: str, partner_name: str, inviter: str, bas
     is not."""
     return {"email": email, "partner_name": partner_name, "inviter": inviter,
             "signin_url": f"{base_url.rstrip('/')}/signin"}
+
+
+def webhook_disabled_context(url: str, failing_since: datetime | None, base_url: str) -> dict[str, Any]:
+    """An endpoint that failed for three days was disabled: which one, since when, where to manage it."""
+    return {"url": url, "since": failing_since.strftime("%Y-%m-%d %H:%M UTC") if failing_since else "",
+            "webhooks_url": f"{base_url.rstrip('/')}/webhooks"}

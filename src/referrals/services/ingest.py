@@ -14,7 +14,7 @@ from referrals.domain import lead as lead_rules
 from referrals.domain.errors import DomainError, InvalidInput
 from referrals.domain.history import Actor
 from referrals.domain.lead import Customer, Lead, Origin
-from referrals.services import notifications
+from referrals.services import notifications, webhook_events
 from referrals.services.assignment import Assigner
 from referrals.services.screening import screen
 from referrals.store import partners
@@ -142,10 +142,11 @@ def _ingest_batch(engine: Engine, drafts: list[LeadDraft], now: datetime, by: Ac
             results.append(Ingested(lead, created=True))
         insert_leads(conn, batch)
         assigner.finish()
-        people: dict = {}
+        people: dict = webhook_events.deferring()  # the batch's webhook deliveries in one statement, below
         for (lead, _, _), draft in zip(batch, fresh, strict=True):
             if draft.received_at is None:  # history being imported tells nobody
                 notifications.on_lead_received(conn, lead, now, people)
+        webhook_events.flush(conn, people)
     return results
 
 

@@ -22,6 +22,8 @@ from referrals.domain.notify import (
     new_lead_recipients,
     referrer_of,
 )
+from referrals.domain.webhooks import event_for
+from referrals.services import webhook_events
 from referrals.store import digests, partners, people, users
 from referrals.store.outbox import enqueue, enqueue_many, message
 
@@ -54,6 +56,7 @@ def _new_lead_people(conn: Connection, lead: Lead, cache: dict) -> tuple[Any, li
 def on_lead_received(conn: Connection, lead: Lead, now: datetime, cache: dict | None = None) -> None:
     """Email the new lead to its recipients, or hold it for their digest. The bulk path passes a `cache`
     so each partner's people are looked up once per batch, not once per lead."""
+    webhook_events.on_lead_event(conn, lead, "lead.created", now, cache)
     if not emails_new_lead(lead):
         return
     settings = get_settings()
@@ -73,6 +76,8 @@ def on_lead_received(conn: Connection, lead: Lead, now: datetime, cache: dict | 
 
 
 def on_transition(conn: Connection, lead: Lead, entry: HistoryEntry) -> None:
+    if entry.action is not Action.EXPIRED and (event := event_for(entry.action)):  # expiry: in on_expired_rows
+        webhook_events.on_lead_event(conn, lead, event, entry.at)
     if entry.action is Action.DECLINED:
         _tell_customer_declined(conn, lead, entry.at)
     elif entry.action is Action.EXPIRED:
@@ -174,3 +179,4 @@ def on_expired_rows(conn: Connection, expired: Sequence[Any], now: datetime) -> 
         queued.append((f"expired:{row.id}:{person.address.lower()}", person.address, person.language, context,
                        row.partner_id))
     enqueue_many(conn, "lead_expired", now, queued)
+    webhook_events.on_expired_rows(conn, expired, now)

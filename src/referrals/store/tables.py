@@ -649,3 +649,57 @@ insight_program_rollup = Table(
     *_insight_figures(),
     sqlite_with_rowid=False,
 )
+
+# Webhooks (migration 0012): a partner's Referrals admins' endpoints (partner_id set), or the program admins'
+# (partner_id NULL, optionally limited to `partner_ids`). `kind` is `standard`, or `compat` for the vendor-compatible
+# registration, of which a partner has at most one (`compat_partner_id`, unique, NULL for every other webhook).
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("partner_id", ID, nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("compat_partner_id", ID, nullable=True, unique=True),
+    Column("created_by", ID, nullable=True),
+    Column("url", String(2000), nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("partner_ids", NullableJSON, nullable=True),
+    Column("description", String(200), nullable=False, server_default=""),
+    Column("secret", String(100), nullable=False),
+    Column("previous_secret", String(100), nullable=True),
+    Column("previous_until", Stamp, nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("failing_since", Stamp, nullable=True),
+    Column("disabled_at", Stamp, nullable=True),
+    ForeignKeyConstraint(["partner_id"], ["partners.id"]),
+    # a lead's event asks for the active webhooks of its partner and the program's: two probes of this index (on
+    # SQLite a partial index serves only a query with the same term, `active = 1`, as `== true()` writes it)
+    Index("ix_webhooks_active", "partner_id", sqlite_where=text("active = 1"), postgresql_where=text("active")),
+)
+
+# One event for one webhook: its body as sent (the same bytes on every retry), and its delivery's fate. Drained like
+# the email outbox: leased claims, at-least-once; `id` is the `webhook-id` header.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("webhook_id", ID, nullable=False),
+    Column("partner_id", ID, nullable=True),
+    Column("lead_id", ID, nullable=True),
+    Column("event", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("next_attempt_at", Stamp, nullable=False),
+    Column("last_attempt_at", Stamp, nullable=True),
+    Column("claimed_until", Stamp, nullable=True),
+    Column("delivered_at", Stamp, nullable=True),
+    ForeignKeyConstraint(["webhook_id"], ["webhooks.id"], ondelete="CASCADE"),
+    Index("ix_webhook_deliveries_due", "next_attempt_at",
+          sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    Index("ix_webhook_deliveries_log", "webhook_id", "created_at"),
+)

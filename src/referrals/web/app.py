@@ -25,6 +25,8 @@ from referrals.web.api import me as me_api
 from referrals.web.api import quality as quality_api
 from referrals.web.api import team as team_api
 from referrals.web.api import views as views_api
+from referrals.web.api import webhook_registration as webhook_registration_api
+from referrals.web.api import webhooks as webhooks_api
 from referrals.web.bodylimit import BodyLimit
 from referrals.web.compat import referrals as referrals_compat
 from referrals.web.headers import SecurityHeaders, wrap_outermost
@@ -51,6 +53,7 @@ def api_router() -> APIRouter:
     api.include_router(insights.router)
     api.include_router(views_api.router)
     api.include_router(quality_api.router)
+    api.include_router(webhooks_api.router)
     return api
 
 
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(api_router())
     app.include_router(inbound.router)
     app.include_router(referrals_compat.router)  # the vendor's Referrals API, /v1.0/engagements/referrals
+    app.include_router(webhook_registration_api.router)
     register_pages(app)
 
     app.add_middleware(KickOutboxAfterWrites)

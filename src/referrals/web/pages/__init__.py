@@ -29,11 +29,12 @@ def register_pages(app: FastAPI) -> None:
         program_quality,
         settings,
         team,
+        webhooks,
     )
 
     # leads first: /leads/export.csv before /leads/{id}
     for module in (auth, password, settings, leads, lead_detail, actions, program, program_admin, program_quality,
-                   profile, directory, insights, team, invite):
+                   profile, directory, insights, team, invite, webhooks):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     from referrals.web.pages.favicon import router as favicon_router

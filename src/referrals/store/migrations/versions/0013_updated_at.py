@@ -9,7 +9,7 @@ without a log row; on PostgreSQL the statement trigger is switched off for the b
 captures (its join of a million old and new rows would only find no difference).
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from alembic import op
 import referrals.store.db
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
