@@ -84,7 +84,7 @@ def open_file(stream: TextIO, columns: Sequence[Column], report: ImportReport):
     return header, rows
 
 
-def _as_staff(principal: Principal) -> Callable[[Origin], Origin]:
+def as_staff(principal: Principal) -> Callable[[Origin], Origin]:
     return lambda origin: replace(origin, referrer_kind=ReferrerKind.STAFF, referrer_id=principal.user_id,
                                   referrer_email=principal.email)
 
@@ -108,7 +108,7 @@ def _run(engine: Engine, principal: Principal, stream: TextIO, now: datetime, dr
     if opened is None:
         return report
     header, rows = opened
-    referrer, pending = _as_staff(principal), []
+    referrer, pending = as_staff(principal), []
     for number, record in rows:
         report.rows += 1
         errors: list[CellError] = []

@@ -29,6 +29,7 @@ from referrals.web.bodylimit import BodyLimit
 from referrals.web.headers import SecurityHeaders, wrap_outermost
 from referrals.web.kick import KickOutboxAfterWrites
 from referrals.web.pages import register_pages
+from referrals.web.pages.imports import PAGE_PATHS as IMPORT_PAGES
 from referrals.web.ratelimit import CONTACT_RATE, INBOUND_RATE, RESET_RATE, Limiters
 from referrals.web.ratelimit_signin import SignInLimiter
 from referrals.web.session import api_session_principal
@@ -75,7 +76,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.kick_outbox = None  # `referrals serve` installs the job queue's outbox kick here
     errors.install(app)
     app.add_exception_handler(imports_api.UnsupportedCsv, imports_api.unsupported)  # type: ignore[arg-type]
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=imports_api.import_limits(settings))
+    imports_limits = imports_api.import_limits(settings, imports_api.IMPORT_PATHS + IMPORT_PAGES)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=imports_limits)
     app.include_router(api_router())
     app.include_router(inbound.router)
     register_pages(app)
