@@ -128,6 +128,21 @@ def test_a_file_over_the_import_limit_is_413_with_a_clear_message(engine, world,
     assert lead_count(engine) == 0
 
 
+def test_a_streamed_file_without_a_length_is_cut_off_at_the_import_limit(engine, world, base_url):
+    partner_a, seller = world
+    body = csv_text([lead(partner_a.id, f"big-{i}", message="x" * 500) for i in range(60)])
+
+    def chunks():
+        for start in range(0, len(body), 4096):
+            yield body[start:start + 4096]
+
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        answer = http.post("/api/v1/leads/import", content=chunks(),
+                           headers={**seller.headers, "Content-Type": "text/csv"})
+    assert answer.status_code == 413 and "REFERRALS_MAX_IMPORT_BYTES" in answer.json()["detail"]
+    assert lead_count(engine) == 0
+
+
 def test_the_import_needs_a_program_admin_or_seller(engine, world, base_url):
     partner_a, _ = world
     answer = post_csv(base_url, partner_a.admin, five_rows(partner_a))
