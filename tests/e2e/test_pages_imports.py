@@ -61,3 +61,19 @@ def test_a_referrals_admin_gets_the_outcomes_form_only_in_italian_too(engine, br
     assert 'data-testid="import-outcomes"' in page.text and 'data-testid="import-leads"' not in page.text
     assert upload(browser, "leads", csv_text([lead(tenant.partner_id, "p-1")]), "import").status_code == 403
     assert lead_count(engine) == 0
+
+
+def test_a_program_admin_imports_history_on_the_page_and_nobody_is_told(engine, browser):
+    from referrals.store.tables import outbox
+    from tests.integration.test_history_import import as_csv, count, history_row
+
+    tenant = factories.add_tenant(engine)
+    add_person(engine, None, Role.PROGRAM_ADMIN, email="admin@program.example")
+    browser.enter_as(engine, "admin@program.example")
+    assert 'data-testid="import-history"' in browser.get("/import").text
+    body = as_csv([history_row(tenant.partner_id, i) for i in range(6)]).getvalue().encode()
+    checked = upload(browser, "history", body, "check")
+    assert "6 leads would be created" in checked.text and lead_count(engine) == 0
+    imported = upload(browser, "history", body, "import")
+    assert "6 leads created" in imported.text and lead_count(engine) == 6
+    assert count(engine, outbox) == 0
