@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from referrals.domain.deal import MAX_AMOUNT
@@ -109,34 +110,44 @@ def is_blank(record: Sequence[str]) -> bool:
     return not any(cell.strip() for cell in record)
 
 
+_FORMULA_STARTS = "".join(FORMULA_STARTS)
+
+
 def unguard(value: str) -> str:
     """The export's spreadsheet guard undone: `'=x` (an apostrophe before a formula start) is read as `=x`."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "".join(FORMULA_STARTS):
+    if len(value) > 1 and value[0] == "'" and value[1] in _FORMULA_STARTS:
         return value[1:]
     return value
 
 
-def read_cell(column: Column, raw: str, row: int, errors: list[CellError]) -> Any:
-    """One cell as the domain takes it: a code as its enum, text as kept (CRLF made LF), blank as None."""
-    value = unguard(raw.replace("\r\n", "\n")) if column.multiline else unguard(raw.strip())
-    if not value.strip():
+@cache
+def _members(codes: type[StrEnum]) -> dict[str, StrEnum]:
+    return {member.value: member for member in codes}
+
+
+def read_cell(column: Column, raw: str, row: int, errors: list[CellError], suspicious: bool = True) -> Any:
+    """One cell as the domain takes it: a code as its enum, text as kept (CRLF made LF), blank as None.
+    `suspicious=False`: the row's single-line cells were found free of what the input policy refuses."""
+    value = raw.replace("\r\n", "\n") if column.multiline else raw.strip()
+    if value[:1] == "'":
+        value = unguard(value)
+    if not value or (column.multiline and not value.strip()):
         if column.required:
             errors.append(CellError(row, column.name, "is required"))
         return None
     if column.codes is not None:
-        try:
-            return column.codes(value)
-        except ValueError:
+        member = _members(column.codes).get(value)
+        if member is None:
             allowed = ", ".join(member.value for member in column.codes)
             errors.append(CellError(row, column.name, f"{value!r} is not a known code (one of: {allowed})"))
-            return None
+        return member
     if column.kind != "text":
         parsed = _READERS[column.kind](value)
         if isinstance(parsed, str):
             errors.append(CellError(row, column.name, parsed))
             return None
         return parsed
-    if (problem := text_problem(value, multiline=column.multiline)) is not None:
+    if (suspicious or column.multiline) and (problem := text_problem(value, multiline=column.multiline)):
         errors.append(CellError(row, column.name, problem))
     elif len(value) > column.max_length:
         errors.append(CellError(row, column.name, f"is longer than {column.max_length} characters"))
@@ -145,9 +156,12 @@ def read_cell(column: Column, raw: str, row: int, errors: list[CellError]) -> An
 
 def read_cells(header: Header, record: Sequence[str], row: int, columns: Sequence[Column],
                errors: list[CellError]) -> dict[str, Any]:
-    """Every known column of the row, read (missing columns are blank), by column name."""
+    """Every known column of the row, read (missing columns are blank), by column name. The input policy looks at
+    the row's single-line cells at once, and at each only when that finds something."""
     cells = header.cells(record)
-    return {column.name: read_cell(column, cells.get(column.name, ""), row, errors) for column in columns}
+    single_line = "".join(cells[c.name] for c in columns if not c.multiline and c.name in cells)
+    suspicious = text_problem(single_line) is not None
+    return {column.name: read_cell(column, cells.get(column.name, ""), row, errors, suspicious) for column in columns}
 
 
 def read_instant(value: str) -> datetime | str:
