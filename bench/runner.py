@@ -956,7 +956,23 @@ def main() -> None:
                         help="measure the search and the urgency sort alone (--reuse a set)")
     parser.add_argument("--only-listpage", action="store_true",
                         help="measure the list page with its count alone (--reuse a set)")
+    parser.add_argument("--only-import", type=int, metavar="ROWS", default=0,
+                        help="measure the CSV import of ROWS leads against ingest_many alone (--reuse a set)")
     args = parser.parse_args()
+    if args.only_import:  # print the figures; nothing is written (bench/import_bench.py)
+        import import_bench
+
+        info = generate.load(args.reuse)
+        engine = make_engine(info.url)
+        upgrade(engine)
+        server = Server(info.url)
+        try:
+            figures = import_bench.measure_import(engine, server, info, clean_ingest_partner, args.only_import,
+                                                  Path(tempfile.gettempdir()))
+            print(json.dumps({"backend": engine.dialect.name, **figures}, indent=2))
+        finally:
+            server.stop()
+        return
     if args.only_bulk:  # print the figures; nothing is written
         info = generate.load(args.reuse)
         engine = make_engine(info.url)

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     session_max_days: float = 14
     # limits
     max_body_bytes: int = 2_000_000
+    max_import_bytes: int = 100_000_000  # a CSV import's body (web/api/imports.py), streamed to a temporary file
     # sign-in (web/ratelimit_signin.py): attempts per email from one client address, and from one address
     # whatever the email; counted in memory, or in Redis (under rate_limit_prefix) when redis_url is set
     login_rate_limit: str = "10/minute"

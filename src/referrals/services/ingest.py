@@ -18,7 +18,7 @@ from referrals.services import notifications, webhook_events
 from referrals.services.assignment import Assigner
 from referrals.services.screening import screen
 from referrals.store import partners
-from referrals.store.db import writing
+from referrals.store.db import reading, writing
 from referrals.store.ids import new_id
 from referrals.store.leads import find_by_external_id, find_by_external_ids, insert_lead, insert_leads
 
@@ -105,12 +105,16 @@ def ingest_lead(engine: Engine, draft: LeadDraft, *, now: datetime, by: Actor | 
 
 
 def ingest_many(
-    engine: Engine, drafts: list[LeadDraft], *, now: datetime, by: Actor | None = None
+    engine: Engine, drafts: list[LeadDraft], *, now: datetime, by: Actor | None = None, dry_run: bool = False
 ) -> list[Ingested]:
     """Each draft is accepted or refused on its own; all accepted ones are written in one transaction.
+    `dry_run` judges every draft the same way (existing, refused, or what would be created) and writes nothing.
 
     A concurrent batch that delivered one of the same external ids first makes this transaction fail on
     the unique key; it is then run once more, and finds those leads already there."""
+    if dry_run:
+        with reading(engine) as conn:
+            return _judge_batch(conn, drafts, now, by)[0]
     try:
         return _ingest_batch(engine, drafts, now, by)
     except IntegrityError:
@@ -118,28 +122,9 @@ def ingest_many(
 
 
 def _ingest_batch(engine: Engine, drafts: list[LeadDraft], now: datetime, by: Actor | None) -> list[Ingested]:
-    results: list[Ingested] = []
     with writing(engine) as conn:
-        known = _existing_by_external_id(conn, drafts)
-        batch, fresh, places = [], [], {}
         assigner = Assigner(conn, now)
-        for draft in drafts:
-            key = (draft.partner_id, draft.external_id)
-            if draft.external_id and key in known:
-                results.append(Ingested(known[key], created=False))
-                continue
-            try:
-                lead, entry = _build(conn, draft, now, by, places)
-            except DomainError as error:
-                results.append(Ingested(None, created=False, error=error))
-                continue
-            if draft.external_id:
-                known[key] = lead
-            if draft.received_at is None:
-                entry = assigner.assign_new(lead, entry)
-            batch.append((lead, entry, draft.raw_payload))
-            fresh.append(draft)
-            results.append(Ingested(lead, created=True))
+        results, batch, fresh = _judge_batch(conn, drafts, now, by, assigner)
         insert_leads(conn, batch)
         assigner.finish()
         people: dict = webhook_events.deferring()  # the batch's webhook deliveries in one statement, below
@@ -148,6 +133,32 @@ def _ingest_batch(engine: Engine, drafts: list[LeadDraft], now: datetime, by: Ac
                 notifications.on_lead_received(conn, lead, now, people)
         webhook_events.flush(conn, people)
     return results
+
+
+def _judge_batch(conn: Connection, drafts: list[LeadDraft], now: datetime, by: Actor | None,
+                 assigner: Assigner | None = None) -> tuple[list[Ingested], list, list[LeadDraft]]:
+    """Each draft existing, refused or made (and handed out by `assigner`, when writing), in order."""
+    results: list[Ingested] = []
+    known = _existing_by_external_id(conn, drafts)
+    batch, fresh, places = [], [], {}
+    for draft in drafts:
+        key = (draft.partner_id, draft.external_id)
+        if draft.external_id and key in known:
+            results.append(Ingested(known[key], created=False))
+            continue
+        try:
+            lead, entry = _build(conn, draft, now, by, places)
+        except DomainError as error:
+            results.append(Ingested(None, created=False, error=error))
+            continue
+        if draft.external_id:
+            known[key] = lead
+        if draft.received_at is None and assigner is not None:
+            entry = assigner.assign_new(lead, entry)
+        batch.append((lead, entry, draft.raw_payload))
+        fresh.append(draft)
+        results.append(Ingested(lead, created=True))
+    return results, batch, fresh
 
 
 def _existing_by_external_id(conn: Connection, drafts: list[LeadDraft]) -> dict[tuple[str, str], Lead]:

@@ -1,7 +1,8 @@
 """The partner's actions on a lead: accept, decline, edit the deal, add an employee, close.
 
 Each loads the lead within the caller's partner, applies the domain's transition, and saves it (with its
-outbox rows, in one transaction) only if nobody changed the lead meanwhile.
+outbox rows, in one transaction) only if nobody changed the lead meanwhile. `quiet` is for transitions that lie in
+the past (history imports, back-fills): saved and recorded the same, but nobody is told (no email, no webhook).
 """
 
 from collections.abc import Callable
@@ -26,7 +27,7 @@ Transition = Callable[[Lead], HistoryEntry]
 
 def act(
     engine: Engine, principal: Principal, lead_id: str, transition: Transition, *, if_match: str | None,
-    check: Callable[[Connection, str], None] | None = None,
+    check: Callable[[Connection, str], None] | None = None, quiet: bool = False,
 ) -> Lead:
     partner_id = principal.partner_scope(acting=True)
     # Optimistic: read, decide, then write only if the version is still the one read. Loading inside the
@@ -41,7 +42,8 @@ def act(
         if check is not None:
             check(conn, partner_id)
         save_transition(conn, lead, entry)
-        notifications.on_transition(conn, lead, entry)
+        if not quiet:
+            notifications.on_transition(conn, lead, entry)
     return lead
 
 
@@ -65,24 +67,24 @@ def partner_zone(engine: Engine, principal: Principal) -> str:
 
 
 def accept_lead(engine: Engine, principal: Principal, lead_id: str, terms: DealTerms, *, now: datetime,
-                if_match: str | None = None) -> Lead:
+                if_match: str | None = None, quiet: bool = False) -> Lead:
     zone = partner_zone(engine, principal)
     return act(engine, principal, lead_id, lambda lead: lead.accept(terms, by=principal.actor, now=now, zone=zone),
-                if_match=if_match, check=_team_of_partner(terms.team_member_ids))
+                if_match=if_match, check=_team_of_partner(terms.team_member_ids), quiet=quiet)
 
 
 def decline_lead(engine: Engine, principal: Principal, lead_id: str, reason: Reason, notes: str, *,
-                 now: datetime, if_match: str | None = None) -> Lead:
+                 now: datetime, if_match: str | None = None, quiet: bool = False) -> Lead:
     return act(engine, principal, lead_id,
-                lambda lead: lead.decline(reason, notes, by=principal.actor, now=now), if_match=if_match)
+                lambda lead: lead.decline(reason, notes, by=principal.actor, now=now), if_match=if_match, quiet=quiet)
 
 
 def edit_deal(engine: Engine, principal: Principal, lead_id: str, changes: dict[str, Any], *, now: datetime,
-              if_match: str | None = None) -> Lead:
+              if_match: str | None = None, quiet: bool = False) -> Lead:
     team, zone = changes.get("team_member_ids"), partner_zone(engine, principal)
     return act(engine, principal, lead_id,
                 lambda lead: lead.edit_deal(changes, by=principal.actor, now=now, zone=zone), if_match=if_match,
-                check=_team_of_partner(tuple(team)) if team else None)
+                check=_team_of_partner(tuple(team)) if team else None, quiet=quiet)
 
 
 def add_deal_employee(engine: Engine, principal: Principal, lead_id: str, employee: Employee, *,
@@ -92,7 +94,7 @@ def add_deal_employee(engine: Engine, principal: Principal, lead_id: str, employ
 
 
 def close_lead(engine: Engine, principal: Principal, lead_id: str, outcome: Outcome, reason: Reason | None,
-               notes: str, *, now: datetime, if_match: str | None = None) -> Lead:
+               notes: str, *, now: datetime, if_match: str | None = None, quiet: bool = False) -> Lead:
     return act(engine, principal, lead_id,
                 lambda lead: lead.close(outcome, reason, notes, by=principal.actor, now=now),
-                if_match=if_match)
+                if_match=if_match, quiet=quiet)

@@ -14,3 +14,8 @@ def operator_principal(engine: Engine, partner_id: str) -> Principal:
         if not partners.exists(conn, partner_id):
             raise NotFound(f"No partner {partner_id!r}.")
     return Principal("operator", "operator@cli", partner_id, frozenset({Role.REFERRALS_USER}))
+
+
+def program_operator() -> Principal:
+    """The operator importing for the program from the CLI (`referrals import`), as a program admin would."""
+    return Principal("operator", "operator@cli", None, frozenset({Role.PROGRAM_ADMIN}))

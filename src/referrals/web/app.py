@@ -21,6 +21,7 @@ from referrals.web.api import (
     partner,
 )
 from referrals.web.api import bulk as bulk_api
+from referrals.web.api import imports as imports_api
 from referrals.web.api import me as me_api
 from referrals.web.api import quality as quality_api
 from referrals.web.api import team as team_api
@@ -32,6 +33,7 @@ from referrals.web.compat import referrals as referrals_compat
 from referrals.web.headers import SecurityHeaders, wrap_outermost
 from referrals.web.kick import KickOutboxAfterWrites
 from referrals.web.pages import register_pages
+from referrals.web.pages.imports import PAGE_PATHS as IMPORT_PAGES
 from referrals.web.ratelimit import CONTACT_RATE, INBOUND_RATE, RESET_RATE, Limiters
 from referrals.web.ratelimit_signin import SignInLimiter
 from referrals.web.session import api_session_principal
@@ -40,6 +42,7 @@ from referrals.web.session import api_session_principal
 def api_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1")
     api.include_router(bulk_api.router)  # /leads/bulk/... before /leads/{lead_id}/...
+    api.include_router(imports_api.router)  # /leads/import/... before /leads/{lead_id}/...
     api.include_router(leads.router)  # static /leads/... paths before /leads/{lead_id}/...
     api.include_router(ingest.router)
     api.include_router(actions.router)
@@ -78,7 +81,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.session_principal = api_session_principal  # the API also accepts the pages' session cookie
     app.state.kick_outbox = None  # `referrals serve` installs the job queue's outbox kick here
     errors.install(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_exception_handler(imports_api.UnsupportedCsv, imports_api.unsupported)  # type: ignore[arg-type]
+    imports_limits = imports_api.import_limits(settings, imports_api.IMPORT_PATHS + IMPORT_PAGES)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=imports_limits)
     app.include_router(api_router())
     app.include_router(inbound.router)
     app.include_router(referrals_compat.router)  # the vendor's Referrals API, /v1.0/engagements/referrals

@@ -18,6 +18,7 @@ def register_pages(app: FastAPI) -> None:
         actions,
         auth,
         directory,
+        imports,
         insights,
         invite,
         lead_detail,
@@ -34,7 +35,7 @@ def register_pages(app: FastAPI) -> None:
 
     # leads first: /leads/export.csv before /leads/{id}
     for module in (auth, password, settings, leads, lead_detail, actions, program, program_admin, program_quality,
-                   profile, directory, insights, team, invite, webhooks):
+                   profile, directory, insights, team, invite, webhooks, imports):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     from referrals.web.pages.favicon import router as favicon_router
