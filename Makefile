@@ -28,7 +28,7 @@ run: $(VENV)/.runtime
 test: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
