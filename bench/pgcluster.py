@@ -109,7 +109,7 @@ class PgCluster:
     @classmethod
     def start(cls, *, replica: bool = True, root: Path | None = None, settings: dict[str, str] | None = None
               ) -> PgCluster:
-        root = Path(root or tempfile.mkdtemp(prefix="referrals-pg-"))
+        root = Path(root or tempfile.mkdtemp(prefix="referrals-pg-"))  # its parents must let postgres in
         root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o755)  # the server user walks into it
         if os.geteuid() == 0:
