@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, text
 from referrals.adapters.smtp import message_id_for
 
 CUT = "connection"
-CUT_WINDOW = (-1.0, 10.0)  # seconds around the web kill in which a cut connection is that kill's
+SLACK = 1.0  # seconds: a cut connection is the kill's when the request was in flight within this of the kill
 
 
 @dataclass
@@ -96,13 +96,14 @@ def check_history(conn, transitions: list[tuple[str, str]], verdict: Verdict) ->
 
 
 def check_errors(records: list, began: float, kills: list[float], verdict: Verdict) -> None:
-    """Errors are failed requests (no answer, or a 5xx). Cut connections near a web kill are that kill's."""
+    """Errors are failed requests (no answer, or a 5xx). A connection cut while a web kill happened (the request
+    was sent before the kill and failed after it, give or take SLACK) is that kill's."""
     bad, cut = [], 0
-    for kind, started, _ms, status, error in records:
-        at = began + started
+    for kind, started, ms, status, error in records:
+        sent, failed = began + started, began + started + ms / 1000
         if error is None and status is not None and status < 500:
             continue
-        if error and error.startswith(CUT) and any(k + CUT_WINDOW[0] <= at <= k + CUT_WINDOW[1] for k in kills):
+        if error and error.startswith(CUT) and any(sent - SLACK <= k <= failed + SLACK for k in kills):
             cut += 1
             continue
         bad.append((kind, round(started, 1), status, error))

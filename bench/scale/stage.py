@@ -123,7 +123,7 @@ class Processes:
         self.note(f"SIGKILL worker {victim.pid}")
 
     def kill_web_child(self) -> None:
-        children = _children(self.web.pid)
+        children = [pid for pid in _children(self.web.pid) if _is_web_worker(pid)]
         if not children:
             raise RuntimeError("the web server has no child processes to kill: is --processes above 1?")
         victim = children[0]
@@ -159,6 +159,15 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return sorted(found)
+
+
+def _is_web_worker(pid: int) -> bool:
+    """A web process the server spawned, not multiprocessing's resource tracker."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return b"resource_tracker" not in command
 
 
 def _wait_port(port: int, timeout: float = 20) -> None:
