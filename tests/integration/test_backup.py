@@ -77,6 +77,8 @@ class Writer:
 
     def _read(self) -> None:
         for line in self.process.stdout:
+            if not line.endswith("\n"):  # cut off by the kill: not acknowledged as far as anyone knows
+                break
             moment, lead_id = line.split()
             self.acknowledged.append((float(moment), lead_id))
 
