@@ -5,7 +5,6 @@ the application's and cover every import path, and nginx itself accepts the ship
 import configparser
 import re
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from typer.main import get_command
 from referrals.cli.app import app
 from referrals.config import Settings
 from referrals.web.api.imports import IMPORT_PATHS
-from referrals.web.pages import STATIC_DIR
 from referrals.web.pages.imports import PAGE_PATHS
+from tests.nginx_support import command, configure, needs_nginx
 
 ROOT = Path(__file__).parents[2]
 DEPLOY = ROOT / "deploy"
@@ -162,36 +161,11 @@ def test_nginx_body_limits_match_the_settings_and_cover_every_import_path():
     assert "deny all" in blocks["/metrics"]
 
 
-NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
-
-
-@pytest.mark.skipif(NGINX is None, reason="nginx is not installed here (apt-get install -y nginx-light): the shipped "
-                                          "configuration was not checked by nginx -t")
+@needs_nginx
 def test_nginx_accepts_the_shipped_configuration(tmp_path):
-    # the deployment's paths (certificate, logs, static folder) pointed at this machine's, nothing else changed
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                    "/CN=referrals.example.com", "-keyout", str(tmp_path / "key.pem"), "-out",
-                    str(tmp_path / "cert.pem")], check=True, capture_output=True, timeout=60)
-    (tmp_path / "logs").mkdir()
-    conf = NGINX_CONF.read_text()
-    for shipped, here in {
-        "/etc/letsencrypt/live/referrals.example.com/fullchain.pem": tmp_path / "cert.pem",
-        "/etc/letsencrypt/live/referrals.example.com/privkey.pem": tmp_path / "key.pem",
-        "/var/log/nginx/": f"{tmp_path / 'logs'}/",
-        "/opt/referrals/static/": f"{STATIC_DIR}/",
-        "/var/www/letsencrypt": tmp_path,
-    }.items():
-        assert shipped in conf
-        conf = conf.replace(shipped, str(here))
-    (tmp_path / "referrals.conf").write_text(conf)
-    mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n {mime}\n access_log {tmp_path}/access.log;\n client_body_temp_path {tmp_path}/body;\n"
-        f" proxy_temp_path {tmp_path}/proxy;\n include {tmp_path}/referrals.conf;\n}}\n")
+    main = configure(tmp_path)
 
-    checked = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c",
-                              str(tmp_path / "nginx.conf")], capture_output=True, text=True, timeout=60)
+    checked = subprocess.run(command(main, "-t"), capture_output=True, text=True, timeout=60)
 
     assert checked.returncode == 0, checked.stderr
     assert "test is successful" in checked.stderr
