@@ -269,3 +269,19 @@ def test_postgresql_is_refused_with_the_pg_dump_way(command, tmp_path):
     (tmp_path / "f").write_bytes(b"")
     with pytest.raises(BackupRefused, match=r"SQLite databases only: back up PostgreSQL with `pg_dump -Fc`"):
         command("postgresql://postgres@127.0.0.1:5432/test", tmp_path / "f", quiet)
+
+
+@SQLITE
+def test_a_plain_copy_of_a_stopped_database_restores_and_is_left_as_it_was(engine, tenant, tmp_path):
+    # given the database file copied by hand while nothing ran (WAL mode, no -wal beside it)
+    lead = factories.ingest(engine, factories.CONTACT_ME, tenant.partner_id)
+    engine.dispose()
+    copied = tmp_path / "by-hand" / "referrals.db"
+    copied.parent.mkdir()
+    copied.write_bytes(database_of(engine).read_bytes())
+    before = fingerprint(copied.parent)
+
+    restore(url(tmp_path / "restored.db"), copied, quiet)
+
+    assert lead_ids(tmp_path / "restored.db") == {lead.id}
+    assert fingerprint(copied.parent) == before  # no -wal or -shm left beside it

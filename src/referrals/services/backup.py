@@ -98,10 +98,15 @@ def restore(url: str, file: Path, progress: Progress, *, force: bool = False) ->
 def _staged(file: Path, staged: Path, progress: Progress) -> tuple[Checked, str | None]:
     """The backup copied to `staged`, checked, and migrated to this code's head revision when it is older."""
     unchanged = "; nothing was changed"
+    absent = [path for path in sidecars(file) if not path.exists()]
     try:
         copy(file, staged, lambda done, total: progress("check", done, total), source_read_only=True)
     except sqlite3.Error as error:
         raise BackupRefused(f"{file} is not a SQLite database ({error}){unchanged}") from None
+    finally:  # a read-only connection to a WAL-mode file leaves an empty -wal and a -shm it cannot delete
+        for path in absent:
+            if path.exists() and (path.name.endswith("-shm") or path.stat().st_size == 0):
+                path.unlink()
     checked = _checked(staged)
     if not checked.intact:
         raise BackupRefused(f"{file} fails the integrity check: {_problems(checked)}{unchanged}")
