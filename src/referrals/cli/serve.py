@@ -44,14 +44,16 @@ def serve(
 
 
 def _serving_settings(db: str, host: str, processes: int):
+    from pydantic import ValidationError
+
     from referrals.config import get_settings
     from referrals.secret_key import MissingSecretKey, is_in_memory_sqlite, refusal_to_serve, resolve
 
     _use_database(db)
     try:
         settings = get_settings()
-    except ValueError as error:  # pydantic's ValidationError names the variable and the problem
-        fail(" ".join(str(error).split()))
+    except ValidationError as error:
+        fail("; ".join(_setting_problem(problem) for problem in error.errors()))
     if refusal := refusal_to_serve(settings.secret_key, db, host):
         fail(refusal)
     if processes > 1 and is_in_memory_sqlite(db):
@@ -65,6 +67,11 @@ def _serving_settings(db: str, host: str, processes: int):
                   f"limits on its own, so a client may get up to {processes} times each limit", highlight=False,
                   soft_wrap=True)
     return settings
+
+
+def _setting_problem(problem) -> str:
+    message = problem["msg"].removeprefix("Value error, ")
+    return f"REFERRALS_{'_'.join(map(str, problem['loc'])).upper()}: {message}" if problem["loc"] else message
 
 
 def _check_port(host: str, port: int) -> None:
