@@ -32,6 +32,18 @@ def web_processes(server_pid: int) -> list[int]:
     return [pid for pid in children(server_pid) if "spawn_main" in command_line(pid)]
 
 
+def open_files(pid: int) -> set[str]:
+    """The paths this process holds open."""
+    fds = Path("/proc") / str(pid) / "fd"
+    found = set()
+    for fd in fds.iterdir():
+        try:
+            found.add(os.readlink(fd))
+        except OSError:
+            continue
+    return found
+
+
 def _socket_inode(server_port: int, client_port: int) -> int | None:
     """The inode of the server's end of the connection from 127.0.0.1:client_port to server_port."""
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:

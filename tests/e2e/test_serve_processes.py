@@ -25,7 +25,7 @@ from tests import factories
 from tests.conftest import skip_missing_backend
 from tests.e2e import replica_support as support
 from tests.e2e.served import REFERRALS, Served, _wait_until_up, environment, referrals
-from tests.proctree import answered_by, web_processes
+from tests.proctree import answered_by, open_files, web_processes
 from tests.smtp import SmtpServer, free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -75,6 +75,11 @@ def test_serve_with_two_processes_answers_from_both_survives_losing_one_and_emai
             finally:
                 os.kill(paused, signal.SIGCONT)
 
+        # the job consumer polls its queue (referrals-jobs.db) in the parent alone; a web process opens it only
+        # to queue a job, and nothing has been written yet
+        queue = str(tmp_path / "referrals-jobs.db")
+        assert queue in open_files(server.pid)
+        assert all(queue not in open_files(pid) for pid in (first, second))
         support.create_lead(served.url, program, "Two Processes Srl")  # its email: by the one consumer
         assert eventually(lambda: len(smtp.recorder.messages) == 1)
 
