@@ -20,13 +20,13 @@ def serve(
     """Start the web server (and, unless --no-worker, the scheduled jobs)."""
     import uvicorn
 
-    from referrals.config import get_settings
     from referrals.secret_key import MissingSecretKey, refusal_to_serve, resolve
     from referrals.web.app import create_app
-    from referrals.web.logredact import log_config
+    from referrals.web.logformat import log_config
 
     _use_database(db)
-    settings = get_settings()
+    settings = _settings()
+    _count_with_other_processes()
     if refusal := refusal_to_serve(settings.secret_key, db, host):
         fail(refusal)
     try:
@@ -47,7 +47,8 @@ def serve(
     try:
         # proxy_headers=False: uvicorn would believe X-Forwarded-For from loopback; web/client.py decides who the
         # client is, from REFERRALS_TRUSTED_PROXIES only.
-        uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config(), proxy_headers=False)
+        uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config(settings.log_format),
+                    proxy_headers=False)
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error}")
 
@@ -58,6 +59,14 @@ def worker(
 ) -> None:
     """Run the background jobs (outbox, sweeps, digests) in this process; start several with Redis."""
     _use_database(db)
+    settings = _settings()
+    _count_with_other_processes()
+    if settings.log_format == "json":
+        import logging.config
+
+        from referrals.web.logformat import log_config
+
+        logging.config.dictConfig(log_config("json"))
     from referrals.jobs import run_worker
 
     run_worker(workers)
@@ -79,6 +88,29 @@ def sweep(
     data = {"expired": report.sweep.expired, "retired": report.sweep.retired, "digests": report.digests,
             "sent": report.outbox.sent, "retried": report.outbox.retried, "failed": report.outbox.failed}
     emit(data, as_json, ", ".join(f"{key} {value}" for key, value in data.items()))
+
+
+def _settings():
+    from pydantic import ValidationError
+
+    from referrals.config import get_settings
+
+    try:
+        return get_settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        fail(f"REFERRALS_{str(first['loc'][0]).upper()}: {first['msg']}")
+
+
+def _count_with_other_processes() -> None:
+    """With PROMETHEUS_MULTIPROC_DIR set, count into it with every other process sharing it (referrals/metrics.py);
+    before anything is counted, and before any process this one starts."""
+    from referrals.metrics import MetricsDirectoryError, prepare_multiprocess
+
+    try:
+        prepare_multiprocess()
+    except MetricsDirectoryError as error:
+        fail(str(error))
 
 
 def _use_database(db: str) -> None:
