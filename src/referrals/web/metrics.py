@@ -20,7 +20,7 @@ import hmac
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from ipaddress import ip_address
 from time import perf_counter
 from typing import Any
@@ -34,6 +34,7 @@ from referrals import metrics
 from referrals.job_queue import backlog as queue_backlog
 from referrals.job_queue import make_huey
 from referrals.services.operations import backlog
+from referrals.web.deps import Now
 from referrals.web.errors import problem
 
 log = logging.getLogger("referrals.metrics")
@@ -183,9 +184,9 @@ def _queue(request: Request) -> Any:
 
 
 @router.get("/metrics", include_in_schema=False)
-def read_metrics(request: Request) -> Response:
+def read_metrics(request: Request, now: Now) -> Response:
     refusal = _refusal(request, request.app.state.settings.metrics_token)
     if refusal is not None:
         return refusal
-    scrape = Backlogs(request.app.state.engine, lambda: _queue(request), datetime.now(UTC))
+    scrape = Backlogs(request.app.state.engine, lambda: _queue(request), now)
     return Response(metrics.render([scrape]), media_type=metrics.CONTENT_TYPE)
