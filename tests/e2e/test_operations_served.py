@@ -106,3 +106,18 @@ def test_json_logs_carry_the_request_id_the_response_returned_and_keep_secrets_o
     assert access["method"] == "POST" and access["status"] == inbound.status_code
     assert access["path"] == "/inbound/marketplace/[redacted]"
     assert "S3cretInboundKey99" not in server.logs()
+
+
+def test_serve_refuses_an_unknown_log_format_and_a_metrics_directory_it_cannot_make(tmp_path):
+    url = f"sqlite:///{tmp_path / 'referrals.db'}"
+    port = str(free_port())
+    bad_format = referrals("serve", "--port", port, "--no-worker", check=False, timeout=60,
+                           env=environment(url, REFERRALS_LOG_FORMAT="xml"))
+    assert bad_format.returncode == 2
+    [line] = bad_format.stderr.strip().splitlines()
+    assert "REFERRALS_LOG_FORMAT" in line and "'text' or 'json'" in line
+    (tmp_path / "a-file").write_text("")
+    bad_dir = referrals("serve", "--port", port, "--no-worker", check=False, timeout=60,
+                        env=environment(url, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "a-file" / "metrics")))
+    assert bad_dir.returncode == 2
+    assert "cannot create the metrics directory" in bad_dir.stderr
