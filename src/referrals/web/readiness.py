@@ -41,15 +41,22 @@ class Probe:
             if self._running is None or self._running.done():
                 self._running = _pool.submit(self.check)
             running = self._running
-        done, _ = await asyncio.wait({asyncio.wrap_future(running)}, timeout=timeout)
-        if not done:
+        waiting = asyncio.wrap_future(running)
+        waiting.add_done_callback(_retrieved)  # a check that fails after its timeout must not log "never retrieved"
+        done, _ = await asyncio.wait({waiting}, timeout=timeout)
+        if not done or waiting.cancelled():
             log.warning("readyz: %s did not answer within %s s", self.name, timeout)
             return "timeout"
-        error = running.exception()
+        error = waiting.exception()
         if error is not None:
             log.warning("readyz: %s failed: %s", self.name, error)
             return "unreachable"
         return "ok"
+
+
+def _retrieved(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 class Readiness(BaseModel):
