@@ -17,6 +17,7 @@ library's `mark_process_dead`, for a supervisor to call when a child exits. The 
 keep counting in the sums: a counter never goes down because a worker was restarted.
 """
 
+import logging
 import os
 import threading
 from collections.abc import Iterable
@@ -34,6 +35,7 @@ from prometheus_client import (
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.registry import Collector
 
+log = logging.getLogger("referrals.metrics")
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 # From 1 ms (a keyset page) to 30 s (an export of many rows).
@@ -91,8 +93,25 @@ def _get() -> _Series:
     if _series is None:
         with _lock:
             if _series is None:
+                _usable_directory()
                 _series = _Series()
     return _series
+
+
+def _usable_directory() -> None:
+    """A process that inherited PROMETHEUS_MULTIPROC_DIR without calling `prepare_multiprocess` (a CLI command that
+    ingests or drains) counts into the directory too, made if need be; where it cannot, it counts alone: a count
+    must never fail the work it counts."""
+    if not getattr(values.ValueClass, "_multiprocess", False):
+        return
+    directory = multiprocess_dir()
+    try:
+        if not directory:
+            raise OSError(f"{MULTIPROC_ENV} is empty")
+        Path(directory).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        log.warning("metrics: cannot count into the multiprocess directory (%s): counting in this process only", error)
+        values.ValueClass = values.MutexValue
 
 
 # -- what the rest of the program counts ------------------------------------------------------------------

@@ -3,6 +3,7 @@ counts into its own files there and any of them renders the sum of all; a dead p
 (`process_died` removes none); `wipe_multiprocess_dir` starts the next run from zero. Each step is a process of
 its own (the mode is a process-wide switch)."""
 
+import os
 import subprocess
 import sys
 
@@ -51,3 +52,26 @@ def test_processes_sharing_a_directory_render_the_sum_of_all_and_a_wipe_starts_a
 
     wipe_multiprocess_dir(directory)
     assert value(_python(RENDER, str(directory)), "referrals_emails_sent_total") == 0
+
+
+INHERITED = """
+from referrals import metrics
+metrics.email("sent")
+metrics.email("sent")
+print(metrics.render().decode())
+"""
+
+
+def test_a_process_that_inherited_the_directory_counts_into_it_or_alone_never_failing(tmp_path):
+    directory = tmp_path / "not" / "made" / "yet"
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)}
+    done = subprocess.run([sys.executable, "-c", INHERITED], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert value(done.stdout, "referrals_emails_sent_total") == 2 and list(directory.glob("counter_*.db"))
+
+    (tmp_path / "a-file").write_text("")
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "a-file" / "metrics")
+    done = subprocess.run([sys.executable, "-c", INHERITED], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert value(done.stdout, "referrals_emails_sent_total") == 2  # alone, in memory
+    assert "counting in this process only" in done.stderr
