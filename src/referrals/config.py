@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from ipaddress import ip_network
+from typing import Literal
 
 from limits import parse as parse_rate
 from pydantic import field_validator, model_validator
@@ -54,6 +55,10 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # webhooks: hosts that may be called although they are not public (and over http://), comma-separated
     webhook_allow_hosts: str = ""
+    # operations (docs/operations.md): the bearer token /metrics asks for (unset: answers loopback only), and the
+    # logs' format, `text` or `json` (one object per line, with the request id)
+    metrics_token: str = ""
+    log_format: Literal["text", "json"] = "text"
 
     @property
     def webhook_allow_list(self) -> list[str]:

@@ -10,15 +10,14 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 
-from huey import RedisHuey, SqliteHuey, crontab
+from huey import crontab
 from huey.consumer import Consumer
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from referrals.adapters.smtp import SmtpMailer
-from referrals.config import Settings, get_settings
+from referrals.config import get_settings
+from referrals.job_queue import make_huey
 from referrals.services.bulk import run_job, stalled_jobs
 from referrals.services.digests import send_due_digests
 from referrals.services.insights import fold_changes
@@ -30,22 +29,6 @@ from referrals.services.webhook_delivery import deliver
 from referrals.store.db import make_engine
 
 log = logging.getLogger("referrals.jobs")
-
-
-def _queue_path(settings: Settings) -> str:
-    if settings.jobs_path:
-        return settings.jobs_path
-    url = make_url(settings.database_url)
-    if url.drivername.startswith("sqlite") and url.database:
-        return str(Path(url.database).with_name(Path(url.database).stem + "-jobs.db"))
-    return "referrals-jobs.db"
-
-
-def make_huey(settings: Settings):
-    if settings.redis_url:
-        return RedisHuey(settings.jobs_queue, url=settings.redis_url)
-    return SqliteHuey(settings.jobs_queue, filename=_queue_path(settings))
-
 
 huey = make_huey(get_settings())
 

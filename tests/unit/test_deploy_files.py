@@ -23,9 +23,6 @@ GUIDE = ROOT / "docs" / "deploy.md"
 NGINX_CONF = DEPLOY / "nginx" / "referrals.conf"
 UNITS = sorted(DEPLOY.glob("*.service"))
 # Options and settings another branch of issue 18 adds; until it is merged, their lines are expected failures.
-PENDING_OPTIONS = {("serve", "--processes"): "serve --processes comes with the scale-out work of issue 18"}
-PENDING_SETTINGS = {"REFERRALS_DATABASE_READ_URL", "REFERRALS_READ_MAX_LAG_SECONDS", "REFERRALS_METRICS_TOKEN",
-                    "REFERRALS_LOG_FORMAT"}
 
 
 def _code_lines(markdown: str) -> list[str]:
@@ -82,13 +79,7 @@ def parse(args: list[str]) -> None:
         assert rest and rest[0] in command.commands, f"no command {rest[:1]} under {' '.join(names) or 'referrals'}"
         names.append(rest.pop(0))
         command = command.commands[names[-1]]
-    try:
-        command.make_context(" ".join(["referrals", *names]), rest)
-    except Exception as error:
-        pending = PENDING_OPTIONS.get((" ".join(names), getattr(error, "option_name", None)))
-        if pending:
-            pytest.xfail(pending)
-        raise
+    command.make_context(" ".join(["referrals", *names]), rest)
 
 
 def test_the_parser_refuses_what_the_cli_does_not_take():
@@ -110,9 +101,7 @@ def test_every_variable_in_the_environment_example_and_the_guide_is_a_setting():
     known = {f"REFERRALS_{name.upper()}" for name in Settings.model_fields}
     named = _variables((DEPLOY / "referrals.env.example").read_text()) | _variables(GUIDE.read_text())
     unknown = named - known - {"REFERRALS_TEST_POSTGRES_URL"}
-    assert unknown <= PENDING_SETTINGS, f"not settings: {sorted(unknown - PENDING_SETTINGS)}"
-    if unknown:
-        pytest.xfail(f"{sorted(unknown)} come with the read-replica and metrics work of issue 18")
+    assert not unknown, f"not settings: {sorted(unknown)}"
 
 
 def test_the_environment_example_holds_placeholders_not_secrets():

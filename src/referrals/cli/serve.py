@@ -3,6 +3,7 @@ scheduled job run once."""
 
 import atexit
 import logging
+import logging.config
 import os
 import shutil
 import socket
@@ -29,6 +30,7 @@ def serve(
     settings = _serving_settings(db, host, processes)
     _check_port(host, port)
     prepare_multiprocess_metrics(processes)
+    _count_with_other_processes()
     if not no_worker:
         from referrals.jobs import start_embedded
 
@@ -40,20 +42,14 @@ def serve(
     if processes == 1:
         _serve_here(settings, db, kicks, options)
     else:
-        _serve_in_processes(processes, kicks, options)
+        _serve_in_processes(processes, kicks, options, settings.log_format)
 
 
 def _serving_settings(db: str, host: str, processes: int):
-    from pydantic import ValidationError
-
-    from referrals.config import get_settings
     from referrals.secret_key import MissingSecretKey, is_in_memory_sqlite, refusal_to_serve, resolve
 
     _use_database(db)
-    try:
-        settings = get_settings()
-    except ValidationError as error:
-        fail("; ".join(_setting_problem(problem) for problem in error.errors()))
+    settings = _settings()
     if refusal := refusal_to_serve(settings.secret_key, db, host):
         fail(refusal)
     if processes > 1 and is_in_memory_sqlite(db):
@@ -87,31 +83,32 @@ def _serve_here(settings, db: str, kicks: bool, options: dict) -> None:
     import uvicorn
 
     from referrals.cli.served_app import build
-    from referrals.web.logredact import log_config
+    from referrals.web.logformat import log_config
 
     app = build(settings, engine_for(db), kicks=kicks)
     try:
-        uvicorn.run(app, log_config=log_config(), **options)
+        uvicorn.run(app, log_config=log_config(settings.log_format), **options)
     except OSError as error:
         fail(f"cannot listen on {options['host']}:{options['port']}: {error}")
 
 
-def _serve_in_processes(processes: int, kicks: bool, options: dict) -> None:
+def _serve_in_processes(processes: int, kicks: bool, options: dict, log_format: str) -> None:
     """N spawned interpreters on one socket, each building the app from the environment (cli/served_app.py);
     uvicorn's supervisor restarts one that dies."""
     import uvicorn
 
     from referrals.cli.served_app import FACTORY, KICK_ENV
-    from referrals.web.logredact import log_config
+    from referrals.web.logformat import log_config
 
     os.environ[KICK_ENV] = "1" if kicks else "0"
-    uvicorn.run(FACTORY, factory=True, workers=processes, log_config=log_config(), **options)
+    uvicorn.run(FACTORY, factory=True, workers=processes, log_config=log_config(log_format), **options)
 
 
 def prepare_multiprocess_metrics(processes: int) -> None:
-    """The hook for metrics shared by several web processes: before they start, give them one fresh directory for
-    the Prometheus client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR), unless the operator chose one; it is
-    removed when the server stops."""
+    """Metrics shared by several web processes: before they start, give them one fresh directory for the Prometheus
+    client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR), unless the operator chose one (then the operator empties
+    it before the whole set starts: referrals/metrics.py: wipe_multiprocess_dir); it is removed when the server
+    stops. A web process that dies and is replaced leaves its counts in the directory, so the sums stay whole."""
     if processes == 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return
     directory = tempfile.mkdtemp(prefix="referrals-metrics-")
@@ -125,7 +122,15 @@ def worker(
 ) -> None:
     """Run the background jobs (outbox, sweeps, digests) in this process; start several with Redis."""
     _use_database(db)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+    settings = _settings()
+    _count_with_other_processes()
+    if settings.log_format == "json":
+        from referrals.web.logformat import log_config
+
+        logging.config.dictConfig(log_config("json"))
+    else:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     from referrals.jobs import run_worker
 
     run_worker(workers)
@@ -147,6 +152,28 @@ def sweep(
     data = {"expired": report.sweep.expired, "retired": report.sweep.retired, "digests": report.digests,
             "sent": report.outbox.sent, "retried": report.outbox.retried, "failed": report.outbox.failed}
     emit(data, as_json, ", ".join(f"{key} {value}" for key, value in data.items()))
+
+
+def _settings():
+    from pydantic import ValidationError
+
+    from referrals.config import get_settings
+
+    try:
+        return get_settings()
+    except ValidationError as error:
+        fail("; ".join(_setting_problem(problem) for problem in error.errors()))
+
+
+def _count_with_other_processes() -> None:
+    """With PROMETHEUS_MULTIPROC_DIR set, count into it with every other process sharing it (referrals/metrics.py);
+    before anything is counted, and before any process this one starts."""
+    from referrals.metrics import MetricsDirectoryError, prepare_multiprocess
+
+    try:
+        prepare_multiprocess()
+    except MetricsDirectoryError as error:
+        fail(str(error))
 
 
 def _use_database(db: str) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from referrals import metrics
 from referrals.domain import lead as lead_rules
 from referrals.domain.errors import DomainError, InvalidInput
 from referrals.domain.history import Actor
@@ -78,6 +79,13 @@ def _build(conn: Connection, draft: LeadDraft, now: datetime, by: Actor | None, 
 
 
 def ingest_lead(engine: Engine, draft: LeadDraft, *, now: datetime, by: Actor | None = None) -> Ingested:
+    result = _ingest_one(engine, draft, now, by)
+    if result.created:
+        metrics.leads_created()  # once committed
+    return result
+
+
+def _ingest_one(engine: Engine, draft: LeadDraft, now: datetime, by: Actor | None) -> Ingested:
     try:
         with writing(engine) as conn:
             if draft.external_id:
@@ -132,6 +140,7 @@ def _ingest_batch(engine: Engine, drafts: list[LeadDraft], now: datetime, by: Ac
             if draft.received_at is None:  # history being imported tells nobody
                 notifications.on_lead_received(conn, lead, now, people)
         webhook_events.flush(conn, people)
+    metrics.leads_created(len(batch))  # once committed
     return results
 
 

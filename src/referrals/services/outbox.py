@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from referrals import metrics
 from referrals.adapters.smtp import PermanentFailure, SmtpMailer, TransientFailure, build_message
 from referrals.domain.access import Principal
 from referrals.domain.enums import Role
@@ -60,6 +61,7 @@ def drain(engine: Engine, mailer: SmtpMailer, *, now: datetime | None = None,
                 continue
             fate, values = _send(mailer, row, clock)
             tally[fate] += 1
+            metrics.email(fate)
             store.finish(engine, row.id, held, **values)
         if len(claimed) < batch:
             break

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from referrals import metrics
 from referrals.domain.archiving import EXPIRY, RETIREMENT, TimedArchive
 from referrals.services import notifications
 from referrals.store import reminders
@@ -41,6 +42,8 @@ def _archive_due(engine: Engine, rule: TimedArchive, now: datetime, batch: int) 
             if changed and rule.tells_referrer:
                 notifications.on_expired_rows(conn, changed, now)
         total += len(changed)
+        metrics.leads_archived(expired=len(changed) if rule is EXPIRY else 0,
+                               retired=len(changed) if rule is RETIREMENT else 0)
         if len(changed) < batch:
             return total
 

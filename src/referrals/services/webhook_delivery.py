@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from referrals import emails
+from referrals import emails, metrics
 from referrals.adapters import webhook_http
 from referrals.config import get_settings
 from referrals.domain.webhooks import is_delivered, next_attempt, signature_header, signing_secrets, to_disable
@@ -43,7 +43,9 @@ def deliver(engine: Engine, *, clock: Callable[[], datetime], allow_hosts: Seque
         with writing(engine) as conn:
             claimed = store.claim(conn, clock(), batch, lease)
         for row in claimed:
-            tally[_deliver_one(engine, row, clock, list(allow_hosts), lease, post)] += 1
+            fate = _deliver_one(engine, row, clock, list(allow_hosts), lease, post)
+            tally[fate] += 1
+            metrics.webhook(fate)
         if len(claimed) < batch:
             break
     return DeliveryReport(**tally)

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, select, update
+from sqlalchemy import Connection, Engine, Row, func, select, update
 
 from referrals.store.db import is_sqlite, reading, writing
 from referrals.store.ids import new_id
@@ -105,3 +105,11 @@ def requeue_failed(engine: Engine, message_id: str, now: datetime) -> bool:
             .where(outbox.c.id == message_id, outbox.c.status == "failed")
             .values(status="pending", next_attempt_at=now, attempts=0, claimed_until=None)
         ).rowcount == 1
+
+
+def pending_summary(conn: Connection) -> tuple[int, datetime | None]:
+    """How many emails wait (claimed or not) and when the oldest of them was queued: one range of
+    ix_outbox_status_created, read at each /metrics scrape."""
+    count, oldest = conn.execute(
+        select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.status == "pending")).one()
+    return count, oldest

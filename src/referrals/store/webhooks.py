@@ -133,3 +133,10 @@ def program_admins(conn: Connection) -> list[Person]:
                         .order_by(users.c.created_at, users.c.id)).all()
     return [Person(r.email, r.language or "en", r.notification_email) for r in rows
             if Role.PROGRAM_ADMIN.value in r.roles.split()]
+
+
+def pending_count(conn: Connection) -> int:
+    """Deliveries waiting to go (or to be retried): the partial index ix_webhook_deliveries_due, counted at each
+    /metrics scrape."""
+    pending = select(func.count()).select_from(deliveries).where(deliveries.c.status == "pending")
+    return conn.execute(pending).scalar_one()

@@ -2,13 +2,14 @@
 
 from fastapi import APIRouter
 from fastapi_offline import FastAPIOffline
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from referrals import __version__, secret_key
 from referrals.config import Settings, get_settings
 from referrals.store.db import make_engine
 from referrals.store.replica import CHECK_INTERVAL, ReadRouter, make_replica_engine
-from referrals.web import errors, freshness
+from referrals.web import errors, freshness, readiness
+from referrals.web import metrics as metrics_web
 from referrals.web.api import (
     action_center,
     actions,
@@ -38,6 +39,7 @@ from referrals.web.pages import register_pages
 from referrals.web.pages.imports import PAGE_PATHS as IMPORT_PAGES
 from referrals.web.ratelimit import CONTACT_RATE, INBOUND_RATE, RESET_RATE, Limiters
 from referrals.web.ratelimit_signin import SignInLimiter
+from referrals.web.requestid import RequestId
 from referrals.web.session import api_session_principal
 
 
@@ -100,15 +102,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(webhook_registration_api.router)
     register_pages(app)
 
+    app.include_router(readiness.router)  # /healthz, /readyz
+    app.include_router(metrics_web.router)  # /metrics
+    app.state.readiness_probes = readiness.probes_for(engine, settings.redis_url)
+
     app.add_middleware(KickOutboxAfterWrites)
     if app.state.read_router is not None:
         app.add_middleware(ReadYourWrites, seconds=app.state.fresh_seconds, https=settings.base_url.startswith("https"))
-    wrap_outermost(app, lambda stack: SecurityHeaders(stack, https=settings.base_url.startswith("https://")))
-
-    @app.get("/healthz", tags=["operations"])
-    def healthz() -> dict[str, str]:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"status": "ok", "version": __version__}
-
+    https = settings.base_url.startswith("https://")
+    # outermost first: the request id, then the timing, so both see every answer (the bare 500s included)
+    wrap_outermost(app, lambda stack: RequestId(metrics_web.RequestMetrics(SecurityHeaders(stack, https=https))))
     return app

@@ -10,7 +10,6 @@ from referrals.domain.quality_words import Factor, read_factor
 from referrals.web import labels
 from referrals.web.labels import N_
 
-
 # The factor with the way it moves the chance, as a badge's tooltip says it (a list page says 150 of them: built
 # here rather than by a template macro a factor).
 SIGNED = {"raises": N_("raises the chance: %(factor)s"), "lowers": N_("lowers the chance: %(factor)s")}
