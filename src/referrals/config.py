@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # webhooks: hosts that may be called although they are not public (and over http://), comma-separated
     webhook_allow_hosts: str = ""
+    # personal data (docs/privacy.md): the sweep anonymises leads archived longer ago than this; unset: never
+    retention_months: int | None = None
 
     @property
     def webhook_allow_list(self) -> list[str]:
@@ -68,6 +70,15 @@ class Settings(BaseSettings):
         if not 0.0 < float(value) < 1.0:
             raise ValueError("the quality threshold is a chance strictly between 0 and 1, like 0.4")
         return float(value)
+
+    @field_validator("retention_months", mode="before")
+    @classmethod
+    def _is_retention(cls, value):
+        if value in ("", None):
+            return None
+        if int(value) < 1:
+            raise ValueError("the retention period is a whole number of months, at least 1, like 24")
+        return int(value)
 
     @field_validator("trusted_proxies")
     @classmethod

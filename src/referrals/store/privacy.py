@@ -1,0 +1,215 @@
+"""The SQL of erasing a person (services/privacy.py): finding every row that holds them, and writing each back
+without them. Rows are found by the person's addresses (lower-cased, in the forms `domain.privacy.address_forms`
+gives) and by the ids of the leads that are theirs; free text is read here and redacted by the domain."""
+
+import json
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Text, bindparam, cast, delete, func, insert, or_, select, tuple_, update
+
+from referrals.domain.privacy import PERSONAL_COLUMNS
+from referrals.store.db import is_sqlite
+from referrals.store.ids import new_id
+from referrals.store.tables import (
+    blocklist,
+    bulk_jobs,
+    digest_items,
+    erasures,
+    lead_history,
+    leads,
+    outbox,
+    saved_views,
+    webhook_deliveries,
+)
+
+CHUNK = 500  # ids in one IN list
+
+
+def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def mentions(column, forms: Collection[str]):
+    """The column's text (a JSON document cast to text) holds one of the addresses, in any case."""
+    text = func.lower(cast(column, Text))
+    return or_(*(text.contains(form, autoescape=True) for form in sorted(forms)))
+
+
+def _locked(conn: Connection, statement):
+    return statement if is_sqlite(conn) else statement.with_for_update()
+
+
+def person_leads(conn: Connection, forms: Collection[str]) -> list[Any]:
+    """Every lead whose customer is at one of the addresses, across partners, locked until the erasure commits."""
+    columns = [leads.c[name] for name in PERSONAL_COLUMNS]
+    return conn.execute(_locked(conn, select(*columns).where(func.lower(leads.c.customer_email).in_(sorted(forms)))
+                                .order_by(leads.c.partner_id, leads.c.id))).all()
+
+
+def contact_leads(conn: Connection, forms: Collection[str]) -> list[Any]:
+    """Leads whose deal lists the person among its customer contacts (the caller checks the contact's address)."""
+    columns = [leads.c[name] for name in PERSONAL_COLUMNS]
+    return conn.execute(_locked(conn, select(*columns).where(leads.c.deal_contacts.is_not(None),
+                                                             mentions(leads.c.deal_contacts, forms)))).all()
+
+
+def due_for_retention(conn: Connection, before: datetime, batch: int) -> list[Any]:
+    """Up to `batch` archived leads archived before `before` and not erased yet, oldest first (their partial index),
+    locked and skipped by another sweep on PostgreSQL."""
+    columns = [leads.c[name] for name in PERSONAL_COLUMNS]
+    due = (select(*columns)
+           .where(leads.c.archived_at.is_not(None), leads.c.erased_at.is_(None), leads.c.archived_at < before)
+           .order_by(leads.c.archived_at).limit(batch))
+    if not is_sqlite(conn):
+        due = due.with_for_update(skip_locked=True)
+    return conn.execute(due).all()
+
+
+def write_leads(conn: Connection, changes: list[dict[str, Any]]) -> None:
+    """Each change: `partner_id`, `id` and the new column values (all changes carry the same columns)."""
+    if not changes:
+        return
+    names = [name for name in changes[0] if name not in ("partner_id", "id")]
+    statement = (update(leads)
+                 .where(leads.c.partner_id == bindparam("k_partner"), leads.c.id == bindparam("k_id"))
+                 .values({name: bindparam(f"v_{name}") for name in names}))
+    conn.execute(statement, [{"k_partner": c["partner_id"], "k_id": c["id"], **{f"v_{n}": c[n] for n in names}}
+                             for c in changes])
+
+
+def history_of(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[Any]:
+    """The history rows of these leads (partner_id, lead_id): read by their primary key's prefix."""
+    found: list[Any] = []
+    for part in chunks(keys):
+        found += conn.execute(
+            select(lead_history.c.partner_id, lead_history.c.lead_id, lead_history.c.version, lead_history.c.details)
+            .where(tuple_(lead_history.c.partner_id, lead_history.c.lead_id).in_(list(part)))).all()
+    return found
+
+
+def write_history(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(update(lead_history)
+                     .where(lead_history.c.partner_id == bindparam("k_partner"),
+                            lead_history.c.lead_id == bindparam("k_lead"),
+                            lead_history.c.version == bindparam("k_version"))
+                     .values(details=bindparam("v_details")), rows)
+
+
+def _about_leads(key_column, lead_ids: Sequence[str]):
+    """An outbox key names its lead between colons (`event:lead:recipient`, services/notifications.py)."""
+    return [key_column.contains(f":{lead_id}:", autoescape=True) for lead_id in lead_ids]
+
+
+def outbox_about(conn: Connection, lead_ids: Sequence[str], forms: Collection[str]) -> list[Any]:
+    """Emails to the person, about one of their leads, or mentioning their address."""
+    columns = (outbox.c.id, outbox.c.status, outbox.c.recipient, outbox.c.idempotency_key, outbox.c.context,
+               outbox.c.last_error)
+    found: dict[str, Any] = {}
+    for part in chunks(lead_ids, 100) if lead_ids else [()]:
+        where = or_(func.lower(outbox.c.recipient).in_(sorted(forms)), mentions(outbox.c.context, forms),
+                    mentions(outbox.c.idempotency_key, forms), *_about_leads(outbox.c.idempotency_key, part))
+        found.update((row.id, row) for row in conn.execute(select(*columns).where(where)).all())
+    return list(found.values())
+
+
+def write_outbox(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(update(outbox).where(outbox.c.id == bindparam("k_id"))
+                     .values(status=bindparam("v_status"), recipient=bindparam("v_recipient"),
+                             idempotency_key=bindparam("v_key"), context=bindparam("v_context"),
+                             last_error=bindparam("v_error")), rows)
+
+
+def digests_about(conn: Connection, lead_ids: Sequence[str], forms: Collection[str]) -> list[Any]:
+    columns = (digest_items.c.recipient, digest_items.c.day, digest_items.c.lead_id, digest_items.c.context)
+    found: dict[tuple, Any] = {}
+    for part in chunks(lead_ids) if lead_ids else [()]:
+        where = or_(digest_items.c.lead_id.in_(list(part)), mentions(digest_items.c.context, forms))
+        found.update(((r.recipient, r.day, r.lead_id), r) for r in conn.execute(select(*columns).where(where)).all())
+    return list(found.values())
+
+
+def write_digests(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(update(digest_items)
+                     .where(digest_items.c.recipient == bindparam("k_recipient"),
+                            digest_items.c.day == bindparam("k_day"), digest_items.c.lead_id == bindparam("k_lead"))
+                     .values(context=bindparam("v_context")), rows)
+
+
+def deliveries_about(conn: Connection, lead_ids: Sequence[str], forms: Collection[str]) -> list[Any]:
+    columns = (webhook_deliveries.c.id, webhook_deliveries.c.body)
+    found: dict[str, Any] = {}
+    for part in chunks(lead_ids) if lead_ids else [()]:
+        where = or_(webhook_deliveries.c.lead_id.in_(list(part)), mentions(webhook_deliveries.c.body, forms))
+        found.update((row.id, row) for row in conn.execute(select(*columns).where(where)).all())
+    return list(found.values())
+
+
+def write_deliveries(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(update(webhook_deliveries).where(webhook_deliveries.c.id == bindparam("k_id"))
+                     .values(body=bindparam("v_body")), rows)
+
+
+def queries_mentioning(conn: Connection, forms: Collection[str]) -> tuple[list[Any], list[Any]]:
+    """Bulk jobs and saved views whose query or parameters hold the address (a search for it, say)."""
+    jobs = conn.execute(select(bulk_jobs.c.partner_id, bulk_jobs.c.id, bulk_jobs.c.params, bulk_jobs.c.query)
+                        .where(or_(mentions(bulk_jobs.c.query, forms), mentions(bulk_jobs.c.params, forms)))).all()
+    views = conn.execute(select(saved_views.c.partner_id, saved_views.c.id, saved_views.c.name, saved_views.c.query)
+                         .where(mentions(saved_views.c.query, forms))).all()
+    return jobs, views
+
+
+def write_jobs(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(update(bulk_jobs)
+                     .where(bulk_jobs.c.partner_id == bindparam("k_partner"), bulk_jobs.c.id == bindparam("k_id"))
+                     .values(params=bindparam("v_params"), query=bindparam("v_query")), rows)
+
+
+def write_views(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(update(saved_views)
+                     .where(saved_views.c.partner_id == bindparam("k_partner"), saved_views.c.id == bindparam("k_id"))
+                     .values(name=bindparam("v_name"), query=bindparam("v_query")), rows)
+
+
+def unblock(conn: Connection, forms: Collection[str]) -> int:
+    """Remove the block-list entries of the address itself (a blocked domain stays)."""
+    return conn.execute(delete(blocklist).where(blocklist.c.entry.in_(sorted(forms)))).rowcount
+
+
+def record(conn: Connection, *, at: datetime, by: str, kind: str, salt: str | None, address_hash: str | None,
+           counts: dict[str, int]) -> str:
+    erasure_id = new_id(int(at.timestamp() * 1000))
+    conn.execute(insert(erasures).values(id=erasure_id, at=at, by=by, kind=kind, salt=salt,
+                                         address_hash=address_hash, counts=counts))
+    return erasure_id
+
+
+def erasures_since(conn: Connection, since: datetime | None = None, limit: int = 100) -> list[Any]:
+    query = select(erasures).order_by(erasures.c.at.desc()).limit(limit)
+    if since is not None:
+        query = query.where(erasures.c.at >= since)
+    return conn.execute(query).all()
+
+
+def purge_messages(conn: Connection, before: datetime) -> dict[str, int]:
+    """Retention: emails sent or failed, delivered or failed webhook calls and digested items older than `before`
+    are deleted (pending ones are never touched). Emails walk `ix_outbox_status_created`."""
+    emails = conn.execute(delete(outbox).where(outbox.c.status.in_(("sent", "failed")),
+                                               outbox.c.created_at < before)).rowcount
+    calls = conn.execute(delete(webhook_deliveries).where(webhook_deliveries.c.status.in_(("delivered", "failed")),
+                                                          webhook_deliveries.c.created_at < before)).rowcount
+    held = conn.execute(delete(digest_items).where(digest_items.c.digested_at.is_not(None),
+                                                   digest_items.c.digested_at < before)).rowcount
+    return {"emails": emails, "webhook_deliveries": calls, "digest_items": held}
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
