@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from referrals.config import get_settings
 from referrals.domain.enums import Role
 from referrals.domain.errors import Forbidden, InvalidInput
-from referrals.domain.privacy import address_hash
+from referrals.domain.privacy import address_forms, address_hash
 from referrals.services import screening
-from referrals.services.privacy import erase_person, list_erasures, preview_erasure
-from referrals.store.db import reading
+from referrals.services.privacy import erase_in, erase_person, list_erasures, preview_erasure
+from referrals.store import privacy as store
+from referrals.store.db import reading, writing
 from referrals.store.tables import digest_items, erasures, insight_changes, leads, outbox, webhook_deliveries
 from tests import factories, privacy_world
 from tests.factories import NOW
@@ -143,3 +144,22 @@ def test_only_program_admins_may_erase_and_a_bad_address_is_refused_naming_it(en
         erase_person(engine, world.program_admin, "ottavia", now=NOW)
     assert lead_row(engine, world.accepted_id).customer_email == privacy_world.EMAIL
     assert count(engine, erasures) == 0
+
+
+def test_another_process_forgets_its_cached_contacts_at_its_next_screening_reload(engine, world):
+    # given screening caches holding the person's phone, as a process that screened her leads has
+    from referrals.domain import validity
+
+    with reading(engine) as conn:
+        screening.load_context(conn)  # the process's last reload, before any erasure
+    validity.judge_phone(privacy_world.PHONE, "IT")
+    assert validity._judge_phone.cache_info().currsize > 0
+    # when an erasure is recorded by some other process (only the database row is shared)
+    with writing(engine) as conn:
+        erase_in(conn, address_forms(privacy_world.EMAIL), NOW)
+        store.record(conn, at=NOW, by="elsewhere", kind="request", salt=None, address_hash=None, counts={})
+    assert validity._judge_phone.cache_info().currsize > 0
+    # then this process's next reload of its screening context (every CACHE_SECONDS) clears them
+    with reading(engine) as conn:
+        screening.load_context(conn)
+    assert validity._judge_phone.cache_info().currsize == 0

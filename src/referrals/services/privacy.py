@@ -49,8 +49,7 @@ def erase_person(engine: Engine, principal: Principal | None, email: str, *, now
         counts = erase_in(conn, forms, now)
         salt, digest = address_hash(email)
         erasure_id = store.record(conn, at=now, by=by, kind="request", salt=salt, address_hash=digest, counts=counts)
-    if counts["blocklist"]:
-        screening.invalidate()  # this process at once; the others within screening.CACHE_SECONDS
+    screening.forget_people()  # this process at once; the others within screening.CACHE_SECONDS
     return Erasure(erasure_id, counts)
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from referrals.domain.privacy import Identifiers, erased_lead, identifiers_of, redact, retention_cutoff
+from referrals.services import screening
 from referrals.store import privacy as store
 from referrals.store.db import writing
 
@@ -31,6 +32,8 @@ def anonymise_archived(engine: Engine, *, now: datetime, months: int, batch: int
         if total or any(purged.values()):
             store.record(conn, at=now, by="retention", kind="retention", salt=None, address_hash=None,
                          counts={"leads": total, "history": history, **purged})
+    if total:
+        screening.forget_people()
     return total
 
 

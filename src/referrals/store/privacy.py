@@ -199,6 +199,11 @@ def erasures_since(conn: Connection, since: datetime | None = None, limit: int =
     return conn.execute(query).all()
 
 
+def latest_erasure(conn: Connection) -> str | None:
+    """The newest erasure's id (ids are time-ordered): processes compare it to know their caches must forget."""
+    return conn.execute(select(func.max(erasures.c.id))).scalar()
+
+
 def purge_messages(conn: Connection, before: datetime) -> dict[str, int]:
     """Retention: emails sent or failed, delivered or failed webhook calls and digested items older than `before`
     are deleted (pending ones are never touched). Emails walk `ix_outbox_status_created`."""
