@@ -64,7 +64,7 @@ def test_the_erased_leads_keep_their_facts_and_other_customers_keep_theirs(engin
         assert after._mapping[column] == before._mapping[column], column
     assert (after.customer_first_name, after.customer_email, after.message, after.raw_payload) == ("", "", "", None)
     assert after.deal_name == "[erased] CRM rollout" and after.deal_contacts == []
-    assert after.erased_at == NOW
+    assert after.erased_at == NOW and after.updated_at == NOW
     other = lead_row(engine, world.listing_id)
     assert other.customer_email == privacy_world.OTHER_EMAIL and other.customer_first_name == "Giulia"
     assert other.deal_contacts == [] and other.deal_amount == Decimal("25000.00")

@@ -128,7 +128,7 @@ def erased_lead(row: Any, who: Identifiers, now: datetime) -> dict[str, Any]:
         "customer_key": fold(f"{company}{KEY_SEPARATOR}")[:1000],
         "search_text": lead_search.search_text(company=company, deal_name=deal_name, external_id=external_id,
                                                names=None, email=None, phone=None),
-        "erased_at": now,
+        "erased_at": now, "updated_at": now,  # a change the compatible endpoint's updatedDateTime shows
     }
 
 
@@ -139,7 +139,7 @@ PERSONAL_COLUMNS = ("partner_id", "id", "customer_company", "customer_first_name
                     "spam_reasons", "external_id", "outcome")
 
 
-def without_contact_lead(row: Any, who: Identifiers) -> dict[str, Any]:
+def without_contact_lead(row: Any, who: Identifiers, now: datetime) -> dict[str, Any]:
     """The new values of a lead that is not the person's but lists them among its deal's customer contacts: that
     contact removed, the partner's free text redacted, the search text rebuilt (its customer's contacts still
     withheld when the lead expired)."""
@@ -153,6 +153,7 @@ def without_contact_lead(row: Any, who: Identifiers) -> dict[str, Any]:
         "search_text": lead_search.search_text(
             company=row.customer_company, deal_name=deal_name, external_id=row.external_id, names=names,
             email=row.customer_email if shown else None, phone=row.customer_phone if shown else None),
+        "updated_at": now,
     }
 
 

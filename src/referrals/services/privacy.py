@@ -86,7 +86,7 @@ def erase_in(conn: Connection, forms: frozenset[str], now: datetime) -> dict[str
               and without_contact(row.deal_contacts, forms)[1]]
     who = _who(forms, mine, listed)
     store.write_leads(conn, [{"partner_id": r.partner_id, "id": r.id, **erased_lead(r, who, now)} for r in mine])
-    store.write_leads(conn, [{"partner_id": r.partner_id, "id": r.id, **without_contact_lead(r, who)}
+    store.write_leads(conn, [{"partner_id": r.partner_id, "id": r.id, **without_contact_lead(r, who, now)}
                              for r in listed])
     lead_keys = sorted(keys | {(r.partner_id, r.id) for r in listed})
     counts = {"leads": len(mine), "deal_contacts": len(listed), "history": _history(conn, lead_keys, who)}
