@@ -13,6 +13,7 @@ from sqlalchemy import Engine, MetaData, select
 from referrals.domain.deal import CustomerContact
 from referrals.domain.enums import Outcome, Reason, Role
 from referrals.services import blocklist, lifecycle, views, webhooks
+from referrals.services.digests import send_due_digests
 from referrals.services.inbound import receive_marketplace
 from referrals.services.sweep import sweep
 from tests import factories
@@ -23,7 +24,7 @@ EMAIL = "Ottavia.Zanardelli@Fabrikam.it"
 PHONE = "+39 02 9876 5432"
 PHONE_DIGITS = "390298765432"
 # What must be found nowhere after the erasure (lower case; the phone as written and as digits).
-TRACES = (EMAIL.lower(), FIRST.lower(), LAST.lower(), PHONE, PHONE_DIGITS)
+TRACES = (EMAIL.lower(), FIRST.lower(), LAST.lower(), PHONE, PHONE_DIGITS, "via roma 12")
 OTHER_EMAIL = "giulia.rossi@fabrikam.it"  # another customer of the same company, who stays
 
 
@@ -50,7 +51,7 @@ def build(engine: Engine, a: factories.Tenant | None = None, b: factories.Tenant
     admin = factories.add_principal(engine, None, Role.PROGRAM_ADMIN)
     webhooks.create_webhook(engine, admin, "https://hooks.example.com/crm", ["*"], now=NOW, allow_hosts=[])
     other = factories.ingest(engine, factories.CONTACT_ME, a.partner_id, customer={"email": OTHER_EMAIL})
-    message = f"Hello, {FIRST} here: call me on {PHONE} or write to {EMAIL}."
+    message = f"Hello, {FIRST} here: call me on {PHONE}. We are moving to Via Roma 12."  # no address: found by id
     accepted = factories.ingest(engine, factories.CONTACT_ME, a.partner_id, customer=person(), message=message)
     lifecycle.accept_lead(engine, a.admin, accepted.id, factories.deal_terms(
         team=(a.admin.user_id,), name=f"{LAST} CRM rollout", notes=f"{FIRST} wants a pilot first",
@@ -70,6 +71,7 @@ def build(engine: Engine, a: factories.Tenant | None = None, b: factories.Tenant
         team=(a.admin.user_id,), customer_contacts=(CustomerContact(FIRST, LAST, EMAIL.lower(), PHONE),)), now=NOW)
     views.save_view(engine, a.admin, "Ottavia", {"q": EMAIL.lower()}, False, now=NOW)
     blocklist.add_entry(engine, EMAIL, reason="asked not to be contacted", now=NOW)
+    send_due_digests(engine, now=NOW + timedelta(days=1))  # the held new-lead emails leave as a digest
     return PersonWorld(a, b, admin, accepted.id, declined.id, marketplace.id, expired.id, other.id)
 
 

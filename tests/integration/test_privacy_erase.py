@@ -47,6 +47,10 @@ def test_the_world_holds_the_person_everywhere_before_the_erasure(engine, world)
                   "outbox.context", "webhook_deliveries.body", "saved_views.query", "blocklist.entry",
                   "digest_items.context"):
         assert place in places, place
+    with reading(engine) as conn:
+        digests = conn.execute(select(outbox.c.context).where(outbox.c.template == "digest")).scalars().all()
+    assert any(privacy_world.traces_in(str(context)) for context in digests)  # found by lead id, not by address
+    assert not any(privacy_world.EMAIL.lower() in str(context).lower() for context in digests)
 
 
 def test_after_the_erasure_no_column_of_any_table_holds_the_address_name_or_phone(engine, world):

@@ -12,9 +12,11 @@ from tests.factories import NOW
 
 
 @pytest.fixture
-def world(engine):
+def world(engine, monkeypatch):
+    monkeypatch.setenv("REFERRALS_DIGEST_THRESHOLD", "1")  # the second new-lead email of a day goes to a digest
     get_settings.cache_clear()
-    return privacy_world.build(engine)
+    yield privacy_world.build(engine)
+    get_settings.cache_clear()
 
 
 def test_the_export_holds_the_persons_leads_across_two_partners(engine, world):
@@ -34,6 +36,7 @@ def test_the_export_holds_the_emails_to_and_about_the_person_and_the_webhook_del
 
     assert any(e["template"] == "lead_declined" and e["recipient"] == privacy_world.EMAIL for e in document["emails"])
     assert any(e["template"] == "new_lead" for e in document["emails"])
+    assert any(e["template"] == "digest" for e in document["emails"])  # it lists one of her leads
     assert {d["lead_id"] for d in document["webhook_deliveries"]} >= {world.accepted_id, world.marketplace_id}
 
 

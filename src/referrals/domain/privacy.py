@@ -12,7 +12,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,6 +97,27 @@ def _redact(value: Any, pattern: re.Pattern) -> Any:
     if isinstance(value, list | tuple):
         return [_redact(item, pattern) for item in value]
     return value
+
+
+_CUSTOMER_FIELDS = ("first_name", "last_name", "title", "email", "phone")
+
+
+def forget_lead_summaries(value: Any, lead_ids: Collection[str]) -> Any:
+    """A stored email context or webhook body with the summaries of the person's leads (an object whose `lead_id`
+    or `id` is one of `lead_ids`) stripped of the customer: their message, contact name and customer fields."""
+    if isinstance(value, list):
+        return [forget_lead_summaries(item, lead_ids) for item in value]
+    if not isinstance(value, dict):
+        return value
+    forgotten = {key: forget_lead_summaries(item, lead_ids) for key, item in value.items()}
+    if forgotten.get("lead_id") in lead_ids or forgotten.get("id") in lead_ids:
+        for key in ("message", "contact", "need"):
+            if isinstance(forgotten.get(key), str):
+                forgotten[key] = ""
+        if isinstance(forgotten.get("customer"), dict):
+            forgotten["customer"] = {k: ("" if k in _CUSTOMER_FIELDS and v else v)
+                                     for k, v in forgotten["customer"].items()}
+    return forgotten
 
 
 def company_is_person(company: str, who: Identifiers) -> bool:

@@ -20,6 +20,7 @@ from referrals.domain.privacy import (
     address_hash,
     contact_identifiers,
     erased_lead,
+    forget_lead_summaries,
     identifiers_of,
     redact,
     without_contact,
@@ -120,7 +121,7 @@ def _history(conn: Connection, lead_keys: list[tuple[str, str]], who: Identifier
 def _messages(conn: Connection, lead_ids: list[str], forms: frozenset[str], who: Identifiers) -> dict[str, int]:
     """Emails to the person are withdrawn when still pending and lose the address either way; emails, digest items
     and webhook deliveries about them keep going, without the person."""
-    addresses = Identifiers(addresses=who.addresses)
+    addresses, ids = Identifiers(addresses=who.addresses), frozenset(lead_ids)
     emails, withdrawn = [], 0
     for row in store.outbox_about(conn, lead_ids, forms):
         to_person = row.recipient.strip().lower() in forms
@@ -129,21 +130,27 @@ def _messages(conn: Connection, lead_ids: list[str], forms: frozenset[str], who:
             status, error, withdrawn = "failed", WITHDRAWN, withdrawn + 1
         emails.append({"k_id": row.id, "v_status": status, "v_error": error,
                        "v_recipient": ERASED if to_person else row.recipient,
-                       "v_key": redact(row.idempotency_key, addresses), "v_context": redact(row.context, who)})
+                       "v_key": redact(row.idempotency_key, addresses),
+                       "v_context": {} if to_person else _scrubbed(row.context, ids, who)})
     store.write_outbox(conn, emails)
-    digests = [{"k_recipient": r.recipient, "k_day": r.day, "k_lead": r.lead_id, "v_context": redact(r.context, who)}
+    digests = [{"k_recipient": r.recipient, "k_day": r.day, "k_lead": r.lead_id,
+                "v_context": _scrubbed(r.context, ids, who)}
                for r in store.digests_about(conn, lead_ids, forms)]
     store.write_digests(conn, digests)
-    calls = [{"k_id": r.id, "v_body": _redacted_body(r.body, who)}
+    calls = [{"k_id": r.id, "v_body": _redacted_body(r.body, ids, who)}
              for r in store.deliveries_about(conn, lead_ids, forms)]
     store.write_deliveries(conn, calls)
     return {"emails": len(emails), "emails_withdrawn": withdrawn, "digest_items": len(digests),
             "webhook_deliveries": len(calls)}
 
 
-def _redacted_body(body: str, who: Identifiers) -> str:
+def _scrubbed(document: Any, lead_ids: frozenset[str], who: Identifiers) -> Any:
+    return redact(forget_lead_summaries(document, lead_ids), who)
+
+
+def _redacted_body(body: str, lead_ids: frozenset[str], who: Identifiers) -> str:
     try:
-        return store.dumps(redact(json.loads(body), who))
+        return store.dumps(_scrubbed(json.loads(body), lead_ids, who))
     except ValueError:
         return redact(body, who)
 

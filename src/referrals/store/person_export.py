@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select, tuple_
 
-from referrals.store.privacy import chunks, mentions
+from referrals.store.privacy import about_leads, chunks, mentions
 from referrals.store.tables import digest_items, lead_history, leads, outbox, webhook_deliveries
 
 
@@ -27,7 +27,7 @@ def history_rows(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[Any]
 
 def outbox_rows(conn: Connection, lead_ids: Sequence[str], forms: Collection[str]) -> list[Any]:
     """Emails to the person or about one of their leads (the key names the lead), oldest first."""
-    about = [outbox.c.idempotency_key.contains(f":{lead_id}:", autoescape=True) for lead_id in lead_ids]
+    about = about_leads(outbox.c.idempotency_key, lead_ids)
     where = or_(func.lower(outbox.c.recipient).in_(sorted(forms)), mentions(outbox.c.context, forms), *about)
     return conn.execute(select(outbox.c.id, outbox.c.template, outbox.c.recipient, outbox.c.status,
                                outbox.c.created_at, outbox.c.sent_at, outbox.c.context)

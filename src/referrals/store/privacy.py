@@ -99,9 +99,12 @@ def write_history(conn: Connection, rows: list[dict[str, Any]]) -> None:
                      .values(details=bindparam("v_details")), rows)
 
 
-def _about_leads(key_column, lead_ids: Sequence[str]):
-    """An outbox key names its lead between colons (`event:lead:recipient`, services/notifications.py)."""
-    return [key_column.contains(f":{lead_id}:", autoescape=True) for lead_id in lead_ids]
+def about_leads(key_column, lead_ids: Sequence[str]):
+    """An outbox key names its lead between colons (`event:lead:recipient`, services/notifications.py); a digest's
+    context lists its leads by id."""
+    context = cast(outbox.c.context, Text)
+    return [clause for lead_id in lead_ids for clause in
+            (key_column.contains(f":{lead_id}:", autoescape=True), context.contains(lead_id, autoescape=True))]
 
 
 def outbox_about(conn: Connection, lead_ids: Sequence[str], forms: Collection[str]) -> list[Any]:
@@ -111,7 +114,7 @@ def outbox_about(conn: Connection, lead_ids: Sequence[str], forms: Collection[st
     found: dict[str, Any] = {}
     for part in chunks(lead_ids, 100) if lead_ids else [()]:
         where = or_(func.lower(outbox.c.recipient).in_(sorted(forms)), mentions(outbox.c.context, forms),
-                    mentions(outbox.c.idempotency_key, forms), *_about_leads(outbox.c.idempotency_key, part))
+                    mentions(outbox.c.idempotency_key, forms), *about_leads(outbox.c.idempotency_key, part))
         found.update((row.id, row) for row in conn.execute(select(*columns).where(where)).all())
     return list(found.values())
 
