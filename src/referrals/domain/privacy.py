@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from referrals.domain import lead_search
@@ -65,7 +66,12 @@ class Identifiers:
     def merged(self, other: "Identifiers") -> "Identifiers":
         return Identifiers(self.addresses | other.addresses, self.names | other.names, self.phones | other.phones)
 
-    @property
+    @cached_property
+    def tokens(self) -> tuple[str, ...]:
+        """Every identifier in lower case: a text holding none of them needs no regular expression."""
+        return tuple(t.lower() for t in (*self.addresses, *self.phones, *self.names) if len(t) >= 2)
+
+    @cached_property
     def pattern(self) -> re.Pattern | None:
         words = [re.escape(a) for a in sorted(self.addresses | self.phones, key=len, reverse=True) if len(a) >= 2]
         names = [rf"(?<!\w){re.escape(n)}(?!\w)" for n in sorted(self.names, key=len, reverse=True) if len(n) >= 2]
@@ -85,17 +91,19 @@ def identifiers_of(*, email: str = "", first_name: str = "", last_name: str = ""
 
 def redact(value: Any, who: Identifiers) -> Any:
     """`value` (text, or a JSON document of lists and objects) with every identifier of `who` replaced by ERASED."""
-    pattern = who.pattern
-    return value if pattern is None else _redact(value, pattern)
+    return _redact(value, who) if who.tokens else value
 
 
-def _redact(value: Any, pattern: re.Pattern) -> Any:
+def _redact(value: Any, who: Identifiers) -> Any:
     if isinstance(value, str):
-        return pattern.sub(ERASED, value)
+        lowered = value.lower()
+        if not any(token in lowered for token in who.tokens):  # the usual case, and no regex compiled for it
+            return value
+        return who.pattern.sub(ERASED, value)  # type: ignore[union-attr]
     if isinstance(value, dict):
-        return {key: _redact(item, pattern) for key, item in value.items()}
+        return {key: _redact(item, who) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_redact(item, pattern) for item in value]
+        return [_redact(item, who) for item in value]
     return value
 
 

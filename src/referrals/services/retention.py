@@ -39,11 +39,10 @@ def anonymise_archived(engine: Engine, *, now: datetime, months: int, batch: int
 
 def _redact_history(conn, due: list) -> int:
     """History details that name the lead's customer lose them (each lead's own identifiers)."""
-    by_lead = {(r.partner_id, r.id): r for r in due}
+    who = {(r.partner_id, r.id): _identifiers(r) for r in due}
     changed = []
-    for row in store.history_of(conn, sorted(by_lead)):
-        lead = by_lead[(row.partner_id, row.lead_id)]
-        details = redact(row.details, _identifiers(lead))
+    for row in store.history_of(conn, sorted(who)):
+        details = redact(row.details, who[(row.partner_id, row.lead_id)])
         if details != row.details:
             changed.append({"k_partner": row.partner_id, "k_lead": row.lead_id, "k_version": row.version,
                             "v_details": details})

@@ -3,9 +3,9 @@
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, tuple_
+from sqlalchemy import Connection, func, or_, select
 
-from referrals.store.privacy import about_leads, chunks, mentions
+from referrals.store.privacy import about_leads, by_partner, chunks, mentions
 from referrals.store.tables import digest_items, lead_history, leads, outbox, webhook_deliveries
 
 
@@ -17,12 +17,10 @@ def lead_rows(conn: Connection, forms: Collection[str]) -> list[Any]:
 
 
 def history_rows(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[Any]:
-    found: list[Any] = []
-    for part in chunks(keys):
-        found += conn.execute(select(lead_history)
-                              .where(tuple_(lead_history.c.partner_id, lead_history.c.lead_id).in_(list(part)))
-                              .order_by(lead_history.c.lead_id, lead_history.c.version)).all()
-    return found
+    return [row for partner_id, lead_ids in by_partner(keys).items() for part in chunks(lead_ids)
+            for row in conn.execute(select(lead_history).where(lead_history.c.partner_id == partner_id,
+                                                               lead_history.c.lead_id.in_(list(part)))
+                                    .order_by(lead_history.c.lead_id, lead_history.c.version)).all()]
 
 
 def outbox_rows(conn: Connection, lead_ids: Sequence[str], forms: Collection[str]) -> list[Any]:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Text, bindparam, cast, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Text, bindparam, cast, delete, func, insert, or_, select, update
 
 from referrals.domain.privacy import PERSONAL_COLUMNS
 from referrals.store.db import is_sqlite
@@ -81,13 +81,19 @@ def write_leads(conn: Connection, changes: list[dict[str, Any]]) -> None:
 
 
 def history_of(conn: Connection, keys: Sequence[tuple[str, str]]) -> list[Any]:
-    """The history rows of these leads (partner_id, lead_id): read by their primary key's prefix."""
-    found: list[Any] = []
-    for part in chunks(keys):
-        found += conn.execute(
-            select(lead_history.c.partner_id, lead_history.c.lead_id, lead_history.c.version, lead_history.c.details)
-            .where(tuple_(lead_history.c.partner_id, lead_history.c.lead_id).in_(list(part)))).all()
-    return found
+    """The history rows of these leads (partner_id, lead_id): read by their primary key's prefix, a partner at a time
+    (SQLite scans the table for a row-value IN list)."""
+    columns = (lead_history.c.partner_id, lead_history.c.lead_id, lead_history.c.version, lead_history.c.details)
+    return [row for partner_id, lead_ids in by_partner(keys).items() for part in chunks(lead_ids)
+            for row in conn.execute(select(*columns).where(lead_history.c.partner_id == partner_id,
+                                                           lead_history.c.lead_id.in_(list(part)))).all()]
+
+
+def by_partner(keys: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for partner_id, lead_id in keys:
+        grouped.setdefault(partner_id, []).append(lead_id)
+    return grouped
 
 
 def write_history(conn: Connection, rows: list[dict[str, Any]]) -> None:
