@@ -123,7 +123,8 @@ def _messages(conn: Connection, lead_ids: list[str], forms: frozenset[str], who:
     and webhook deliveries about them keep going, without the person."""
     addresses, ids = Identifiers(addresses=who.addresses), frozenset(lead_ids)
     emails, withdrawn = [], 0
-    for row in store.outbox_about(conn, lead_ids, forms):
+    held = store.digests_about(conn, lead_ids, forms)
+    for row in store.outbox_about(conn, lead_ids, forms, store.digest_keys(held)):
         to_person = row.recipient.strip().lower() in forms
         status, error = row.status, redact(row.last_error, who)
         if to_person and row.status == "pending":
@@ -135,7 +136,7 @@ def _messages(conn: Connection, lead_ids: list[str], forms: frozenset[str], who:
     store.write_outbox(conn, emails)
     digests = [{"k_recipient": r.recipient, "k_day": r.day, "k_lead": r.lead_id,
                 "v_context": _scrubbed(r.context, ids, who)}
-               for r in store.digests_about(conn, lead_ids, forms)]
+               for r in held]
     store.write_digests(conn, digests)
     calls = [{"k_id": r.id, "v_body": _redacted_body(r.body, ids, who)}
              for r in store.deliveries_about(conn, lead_ids, forms)]

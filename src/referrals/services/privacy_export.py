@@ -13,6 +13,7 @@ from referrals.domain.access import Principal
 from referrals.domain.enums import Role
 from referrals.domain.privacy import address_forms
 from referrals.store import person_export as store
+from referrals.store import privacy
 from referrals.store.db import reading
 
 
@@ -26,9 +27,9 @@ def export_person(engine: Engine, principal: Principal | None, email: str, *, no
         keys = [(row.partner_id, row.id) for row in leads]
         ids = [row.id for row in leads]
         history = store.history_rows(conn, keys)
-        emails = store.outbox_rows(conn, ids, forms)
-        digests = store.digest_rows(conn, ids)
-        deliveries = store.delivery_rows(conn, ids, forms)
+        digests = privacy.digests_about(conn, ids, forms)
+        emails = privacy.outbox_about(conn, ids, forms, privacy.digest_keys(digests))
+        deliveries = privacy.deliveries_about(conn, ids, forms)
     by_lead: dict[str, list] = {}
     for row in history:
         by_lead.setdefault(row.lead_id, []).append(_plain(row))

@@ -105,24 +105,35 @@ def write_history(conn: Connection, rows: list[dict[str, Any]]) -> None:
                      .values(details=bindparam("v_details")), rows)
 
 
-def about_leads(key_column, lead_ids: Sequence[str]):
-    """An outbox key names its lead between colons (`event:lead:recipient`, services/notifications.py); a digest's
-    context lists its leads by id."""
-    context = cast(outbox.c.context, Text)
-    return [clause for lead_id in lead_ids for clause in
-            (key_column.contains(f":{lead_id}:", autoescape=True), context.contains(lead_id, autoescape=True))]
+def key_lead(conn: Connection):
+    """The lead id an outbox key names: keys are `event:lead:...` (services/notifications.py), ids 26 characters."""
+    key = outbox.c.idempotency_key
+    position = func.instr(key, ":") if is_sqlite(conn) else func.strpos(key, ":")
+    return func.substr(key, position + 1, 26)
 
 
-def outbox_about(conn: Connection, lead_ids: Sequence[str], forms: Collection[str]) -> list[Any]:
-    """Emails to the person, about one of their leads, or mentioning their address."""
-    columns = (outbox.c.id, outbox.c.status, outbox.c.recipient, outbox.c.idempotency_key, outbox.c.context,
-               outbox.c.last_error)
+def digest_keys(items: Iterable[Any]) -> list[str]:
+    """The outbox keys of the digests that listed these digest items (services/digests.py)."""
+    return sorted({f"digest:{item.recipient}:{item.day.isoformat()}" for item in items if item.digested_at})
+
+
+def outbox_about(conn: Connection, lead_ids: Sequence[str], forms: Collection[str],
+                 digests: Sequence[str] = ()) -> list[Any]:
+    """Emails to the person, mentioning their address, about one of their leads (its id in the key), or digests
+    that listed one of them (`digests`: their keys)."""
+    columns = (outbox.c.id, outbox.c.template, outbox.c.status, outbox.c.recipient, outbox.c.idempotency_key,
+               outbox.c.context, outbox.c.last_error, outbox.c.created_at, outbox.c.sent_at)
     found: dict[str, Any] = {}
-    for part in chunks(lead_ids, 100) if lead_ids else [()]:
-        where = or_(func.lower(outbox.c.recipient).in_(sorted(forms)), mentions(outbox.c.context, forms),
-                    mentions(outbox.c.idempotency_key, forms), *about_leads(outbox.c.idempotency_key, part))
-        found.update((row.id, row) for row in conn.execute(select(*columns).where(where)).all())
-    return list(found.values())
+    person = or_(func.lower(outbox.c.recipient).in_(sorted(forms)), mentions(outbox.c.context, forms),
+                 mentions(outbox.c.idempotency_key, forms))
+    found.update((row.id, row) for row in conn.execute(select(*columns).where(person)).all())
+    for part in chunks(lead_ids):
+        rows = conn.execute(select(*columns).where(key_lead(conn).in_(list(part)))).all()
+        found.update((row.id, row) for row in rows)
+    for part in chunks(digests):
+        rows = conn.execute(select(*columns).where(outbox.c.idempotency_key.in_(list(part)))).all()
+        found.update((row.id, row) for row in rows)
+    return sorted(found.values(), key=lambda row: (row.created_at, row.id))
 
 
 def write_outbox(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -134,12 +145,13 @@ def write_outbox(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def digests_about(conn: Connection, lead_ids: Sequence[str], forms: Collection[str]) -> list[Any]:
-    columns = (digest_items.c.recipient, digest_items.c.day, digest_items.c.lead_id, digest_items.c.context)
-    found: dict[tuple, Any] = {}
-    for part in chunks(lead_ids) if lead_ids else [()]:
-        where = or_(digest_items.c.lead_id.in_(list(part)), mentions(digest_items.c.context, forms))
-        found.update(((r.recipient, r.day, r.lead_id), r) for r in conn.execute(select(*columns).where(where)).all())
-    return list(found.values())
+    """Digest items of the person's leads, or mentioning their address."""
+    columns = (digest_items.c.recipient, digest_items.c.day, digest_items.c.lead_id, digest_items.c.context,
+               digest_items.c.digested_at)
+    rows = conn.execute(select(*columns).where(mentions(digest_items.c.context, forms))).all()
+    for part in chunks(lead_ids):
+        rows += conn.execute(select(*columns).where(digest_items.c.lead_id.in_(list(part)))).all()
+    return list({(r.recipient, r.day, r.lead_id): r for r in rows}.values())
 
 
 def write_digests(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -151,12 +163,13 @@ def write_digests(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def deliveries_about(conn: Connection, lead_ids: Sequence[str], forms: Collection[str]) -> list[Any]:
-    columns = (webhook_deliveries.c.id, webhook_deliveries.c.body)
-    found: dict[str, Any] = {}
-    for part in chunks(lead_ids) if lead_ids else [()]:
-        where = or_(webhook_deliveries.c.lead_id.in_(list(part)), mentions(webhook_deliveries.c.body, forms))
-        found.update((row.id, row) for row in conn.execute(select(*columns).where(where)).all())
-    return list(found.values())
+    """Webhook deliveries about the person's leads, or mentioning their address, oldest first."""
+    d = webhook_deliveries.c
+    columns = (d.id, d.webhook_id, d.lead_id, d.event, d.status, d.created_at, d.delivered_at, d.body)
+    rows = conn.execute(select(*columns).where(mentions(d.body, forms))).all()
+    for part in chunks(lead_ids):
+        rows += conn.execute(select(*columns).where(d.lead_id.in_(list(part)))).all()
+    return sorted({r.id: r for r in rows}.values(), key=lambda r: (r.created_at, r.id))
 
 
 def write_deliveries(conn: Connection, rows: list[dict[str, Any]]) -> None:
