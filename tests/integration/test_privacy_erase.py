@@ -160,7 +160,8 @@ def test_another_process_forgets_its_cached_contacts_at_its_next_screening_reloa
     assert validity._judge_phone.cache_info().currsize > 0
     # when an erasure is recorded by some other process (only the database row is shared)
     with writing(engine) as conn:
-        erase_in(conn, address_forms(privacy_world.EMAIL), NOW)
+        forms = address_forms(privacy_world.EMAIL)
+        erase_in(conn, forms, NOW, store.candidates(conn, forms))
         store.record(conn, at=NOW, by="elsewhere", kind="request", salt=None, address_hash=None, counts={})
     assert validity._judge_phone.cache_info().currsize > 0
     # then this process's next reload of its screening context (every CACHE_SECONDS) clears them

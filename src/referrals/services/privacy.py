@@ -46,8 +46,10 @@ def erase_person(engine: Engine, principal: Principal | None, email: str, *, now
         principal.require(Role.PROGRAM_ADMIN)
         by = principal.email
     forms = address_forms(email)  # refuses what is not an address before anything is read
+    with reading(engine) as conn:
+        found = store.candidates(conn, forms)
     with writing(engine) as conn:
-        counts = erase_in(conn, forms, now)
+        counts = erase_in(conn, forms, now, found)
         salt, digest = address_hash(email)
         erasure_id = store.record(conn, at=now, by=by, kind="request", salt=salt, address_hash=digest, counts=counts)
     screening.forget_people()  # this process at once; the others within screening.CACHE_SECONDS
@@ -66,7 +68,7 @@ def preview_erasure(engine: Engine, principal: Principal | None, email: str, *, 
     forms = address_forms(email)
     try:
         with writing(engine) as conn:
-            raise _Preview(erase_in(conn, forms, now))
+            raise _Preview(erase_in(conn, forms, now, store.candidates(conn, forms)))
     except _Preview as preview:
         return preview.counts
 
@@ -79,11 +81,13 @@ def list_erasures(engine: Engine, principal: Principal | None, *, limit: int = 1
         return [erasure_record(row) for row in store.erasures_since(conn, limit=max(1, min(limit, 500)))]
 
 
-def erase_in(conn: Connection, forms: frozenset[str], now: datetime) -> dict[str, int]:
-    """Everything of the erasure inside the caller's transaction; answers how many rows of each kind changed."""
-    mine = store.person_leads(conn, forms)
+def erase_in(conn: Connection, forms: frozenset[str], now: datetime, found: list[tuple[str, str]]) -> dict[str, int]:
+    """Everything of the erasure inside the caller's transaction, on the leads `found` by `store.candidates` (each
+    checked again here); answers how many rows of each kind changed. A lead that became the person's between the
+    search and this transaction is left for the next run, which finds it."""
+    mine = store.person_leads(conn, forms, found)
     keys = {(row.partner_id, row.id) for row in mine}
-    listed = [row for row in store.contact_leads(conn, forms) if (row.partner_id, row.id) not in keys
+    listed = [row for row in store.contact_leads(conn, forms, found) if (row.partner_id, row.id) not in keys
               and without_contact(row.deal_contacts, forms)[1]]
     who = _who(forms, mine, listed)
     store.write_leads(conn, [{"partner_id": r.partner_id, "id": r.id, **erased_lead(r, who, now)} for r in mine])

@@ -42,18 +42,37 @@ def _locked(conn: Connection, statement):
     return statement if is_sqlite(conn) else statement.with_for_update()
 
 
-def person_leads(conn: Connection, forms: Collection[str]) -> list[Any]:
-    """Every lead whose customer is at one of the addresses, across partners, locked until the erasure commits."""
-    columns = [leads.c[name] for name in PERSONAL_COLUMNS]
-    return conn.execute(_locked(conn, select(*columns).where(func.lower(leads.c.customer_email).in_(sorted(forms)))
-                                .order_by(leads.c.partner_id, leads.c.id))).all()
+def _theirs(forms: Collection[str]):
+    return func.lower(leads.c.customer_email).in_(sorted(forms))
 
 
-def contact_leads(conn: Connection, forms: Collection[str]) -> list[Any]:
-    """Leads whose deal lists the person among its customer contacts (the caller checks the contact's address)."""
+def _listing(forms: Collection[str]):
+    return leads.c.deal_contacts.is_not(None) & mentions(leads.c.deal_contacts, forms)
+
+
+def candidates(conn: Connection, forms: Collection[str]) -> list[tuple[str, str]]:
+    """(partner_id, id) of every lead that is the person's or lists them as a deal contact: the one scan of the
+    leads table, read before the erasure's write transaction so SQLite's write lock is not held through it."""
+    return [tuple(row) for row in conn.execute(select(leads.c.partner_id, leads.c.id)
+                                               .where(or_(_theirs(forms), _listing(forms)))).all()]
+
+
+def _of(conn: Connection, keys: Sequence[tuple[str, str]], condition) -> list[Any]:
+    """The personal columns of these leads that still meet `condition`, locked until the erasure commits."""
     columns = [leads.c[name] for name in PERSONAL_COLUMNS]
-    return conn.execute(_locked(conn, select(*columns).where(leads.c.deal_contacts.is_not(None),
-                                                             mentions(leads.c.deal_contacts, forms)))).all()
+    return [row for partner_id, ids in by_partner(keys).items() for part in chunks(ids)
+            for row in conn.execute(_locked(conn, select(*columns).where(
+                leads.c.partner_id == partner_id, leads.c.id.in_(list(part)), condition))).all()]
+
+
+def person_leads(conn: Connection, forms: Collection[str], keys: Sequence[tuple[str, str]]) -> list[Any]:
+    """Of the candidates, the leads whose customer is at one of the addresses."""
+    return _of(conn, keys, _theirs(forms))
+
+
+def contact_leads(conn: Connection, forms: Collection[str], keys: Sequence[tuple[str, str]]) -> list[Any]:
+    """Of the candidates, the leads whose deal lists the person (the caller checks the contact's address)."""
+    return _of(conn, keys, _listing(forms))
 
 
 def due_for_retention(conn: Connection, before: datetime, batch: int) -> list[Any]:
