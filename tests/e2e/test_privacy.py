@@ -4,6 +4,7 @@ Referrals-compatible endpoint — holds X, the name or the phone; the program ad
 everyone else is refused; `referrals privacy export` writes the person's leads across partners."""
 
 import json
+import re
 import secrets
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from referrals.services.directory_admin import create_token
 from referrals.store.db import reading
 from referrals.store.tables import leads
 from tests import factories, privacy_world
+from tests.e2e.pages_support import PASSWORD, add_person
 from tests.e2e.served import environment, referrals
 from tests.e2e.test_api_server import _free_port, _wait_until_up
 
@@ -62,6 +64,10 @@ def erased(module_engine: Engine, tmp_path_factory) -> Iterator[Served]:
         a, b = served.token(served.world.a.admin), served.token(served.world.b.admin)
         for place, path, headers, params in _places(served, a, b):
             served.before[place] = httpx.get(f"{served.url}{path}", headers=headers, params=params).text
+        add_person(module_engine, served.world.a.partner_id, Role.REFERRALS_ADMIN, email=PAGES_USER)
+        with signed_in(served) as web:
+            served.before["page"] = web.get(f"/leads/{served.world.accepted_id}").text
+            served.before["page_search"] = web.get("/leads", params={"q": privacy_world.LAST}).text
         served.before["dry_run"] = referrals("privacy", "erase", "--email", privacy_world.EMAIL, "--json",
                                              env=served.env).stdout
         served.before["dry_run_leads"] = _stored_email(served)
@@ -70,6 +76,18 @@ def erased(module_engine: Engine, tmp_path_factory) -> Iterator[Served]:
         served.before["export"] = out.read_text()
         referrals("privacy", "erase", "--email", privacy_world.EMAIL.upper(), "--yes", env=served.env)
         yield served
+
+
+PAGES_USER = "pages@contoso.example"
+
+
+@contextmanager
+def signed_in(served: Served) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=served.url, timeout=30) as web:
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/signin").text).group(1)
+        answer = web.post("/signin", data={"email": PAGES_USER, "password": PASSWORD, "csrf_token": csrf})
+        assert answer.status_code in (200, 303), answer.text
+        yield web
 
 
 def _places(served: Served, a: dict, b: dict) -> list[tuple]:
@@ -127,6 +145,19 @@ def test_the_compatible_endpoint_holds_nothing_of_the_person_after_the_command(e
     assert_no_traces(listed.text)
     assert_no_traces(get(erased, f"/v1.0/engagements/referrals/{erased.world.marketplace_id}",
                          erased.world.b.admin).text)
+
+
+def test_the_lead_page_holds_nothing_of_the_person_after_the_command(erased: Served):
+    assert privacy_world.traces_in(erased.before["page"])
+    assert erased.world.accepted_id in erased.before["page_search"]  # before: her name found her lead
+
+    with signed_in(erased) as web:
+        page = web.get(f"/leads/{erased.world.accepted_id}")
+        assert page.status_code == 200
+        assert_no_traces(page.text)
+        assert_no_traces(web.get("/leads").text)
+        searched = web.get("/leads", params={"q": privacy_world.LAST}).text  # echoes the term, finds no lead
+        assert erased.world.accepted_id not in searched and erased.world.declined_id not in searched
 
 
 def test_no_table_holds_the_person_after_the_command(erased: Served):

@@ -83,3 +83,10 @@ def test_an_erased_lead_keeps_an_external_id_its_source_gave_and_blanks_a_sole_t
     values = erased_lead(_row(external_id="CRM-42", customer_company="Ottavia Zanardelli"), Identifiers(), NOW)
 
     assert values["external_id"] == "CRM-42" and values["customer_company"] == ""
+
+
+def test_the_customer_key_separator_is_the_stores():
+    from referrals.domain import privacy
+    from referrals.store import leadrows
+
+    assert privacy.KEY_SEPARATOR == leadrows.KEY_SEPARATOR
