@@ -6,7 +6,7 @@ DB ?= sqlite:///./referrals.db
 BENCH_BACKENDS ?= sqlite
 TEST_WORKERS ?= 2  # pytest-xdist processes; each has its own SQLite files and PostgreSQL database
 
-.PHONY: run test lint bench bench-full clean
+.PHONY: run test lint bench bench-full clean scale-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,6 @@ bench-full: $(VENV)/.test  # 1,000,000 leads on both databases (PostgreSQL: REFE
 clean:
 	rm -rf $(VENV) referrals.db referrals.db-wal referrals.db-shm referrals.db.secret-key \
 		referrals-jobs.db referrals-jobs.db-wal referrals-jobs.db-shm .pytest_cache test-artifacts
+
+scale-test: $(VENV)/.test  # not part of `make test`: about N minutes on this machine (README, docs/performance.md)
+	$(BIN)/python -m bench.scale.run

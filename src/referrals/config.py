@@ -4,7 +4,7 @@ from functools import lru_cache
 from ipaddress import ip_network
 
 from limits import parse as parse_rate
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from referrals.store.db import DEFAULT_URL
@@ -14,6 +14,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REFERRALS_", extra="ignore")
 
     database_url: str = DEFAULT_URL
+    # a PostgreSQL streaming replica for lists, counts, exports, insights and directory searches (store/replica.py),
+    # skipped while it is down or more than read_max_lag_seconds behind the primary
+    database_read_url: str = ""
+    read_max_lag_seconds: float = 5.0
     secret_key: str = ""  # signs session cookies; when empty, see referrals/secret_key.py
     base_url: str = "http://127.0.0.1:8000"
     # email
@@ -28,6 +32,7 @@ class Settings(BaseSettings):
     # jobs: huey in SQLite next to the database by default; Redis when several workers share the work
     redis_url: str = ""
     jobs_path: str = ""
+    jobs_queue: str = "referrals"  # the queue's name (its keys' prefix in Redis): deployments may share one Redis
     # contact checks and quality
     check_dns: bool = False
     dns_timeout: float = 2.0
@@ -61,6 +66,26 @@ class Settings(BaseSettings):
     def _is_rate(cls, value: str) -> str:
         parse_rate(value)  # a ValueError says "10/minute" was expected
         return value
+
+    @field_validator("database_read_url")
+    @classmethod
+    def _is_postgres(cls, value: str) -> str:
+        if value and not value.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+            raise ValueError("the read replica is a PostgreSQL database: postgresql://user@host:5432/db")
+        return value
+
+    @field_validator("read_max_lag_seconds")
+    @classmethod
+    def _is_lag(cls, value: float) -> float:
+        if not 0 < value < 86400:
+            raise ValueError("the largest replica lag is a number of seconds above 0, like 5")
+        return value
+
+    @model_validator(mode="after")
+    def _replica_of_postgres(self) -> "Settings":
+        if self.database_read_url and not self.database_url.startswith(("postgres", "postgresql")):
+            raise ValueError("REFERRALS_DATABASE_READ_URL needs REFERRALS_DATABASE_URL on PostgreSQL too")
+        return self
 
     @field_validator("quality_threshold", mode="before")
     @classmethod

@@ -43,8 +43,8 @@ def _queue_path(settings: Settings) -> str:
 
 def make_huey(settings: Settings):
     if settings.redis_url:
-        return RedisHuey("referrals", url=settings.redis_url)
-    return SqliteHuey("referrals", filename=_queue_path(settings))
+        return RedisHuey(settings.jobs_queue, url=settings.redis_url)
+    return SqliteHuey(settings.jobs_queue, filename=_queue_path(settings))
 
 
 huey = make_huey(get_settings())

@@ -6,10 +6,11 @@ and shares its helpers through `cli/common.py`.
 
 import typer
 
-from referrals.cli import blocklist, database, imports, leads, partners, privacy, quality, serve, users
+from referrals.cli import backup, blocklist, database, imports, leads, partners, privacy, quality, serve, users
 
 app = typer.Typer(help="Referrals: a partner referral workspace.", no_args_is_help=True, add_completion=False)
-for command in (database.migrate, database.demo, serve.sweep, leads.export, serve.serve, serve.worker):
+for command in (database.migrate, database.demo, serve.sweep, leads.export, serve.serve, serve.worker,
+                backup.backup, backup.restore):
     app.command()(command)
 app.add_typer(partners.partners_app, name="partners")
 app.add_typer(users.users_app, name="users")

@@ -1,12 +1,17 @@
 """`referrals serve`, `referrals worker` and `referrals sweep`: the web server, the job worker, and every
 scheduled job run once."""
 
+import atexit
+import logging
 import os
+import shutil
+import socket
+import tempfile
 from typing import Annotated
 
 import typer
 
-from referrals.cli.common import AsJson, Db, emit, engine_for, fail, parse_instant, run
+from referrals.cli.common import AsJson, Db, emit, engine_for, err, fail, parse_instant, run
 from referrals.store.db import DEFAULT_URL
 
 
@@ -15,41 +20,103 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     no_worker: Annotated[bool, typer.Option("--no-worker", help="Do not run the scheduled jobs in this process.")]
     = False,
+    processes: Annotated[int, typer.Option("--processes", min=1, max=64,
+                                           help="Web processes sharing the port (the jobs run once, in the parent).")]
+    = 1,
     db: Db = DEFAULT_URL,
 ) -> None:
     """Start the web server (and, unless --no-worker, the scheduled jobs)."""
-    import uvicorn
+    settings = _serving_settings(db, host, processes)
+    _check_port(host, port)
+    prepare_multiprocess_metrics(processes)
+    if not no_worker:
+        from referrals.jobs import start_embedded
+
+        start_embedded()  # one consumer: in the server, or in the parent of its N web processes
+    kicks = not no_worker or bool(settings.redis_url)  # a consumer runs here, or workers share the Redis queue
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from loopback; web/client.py decides who the
+    # client is, from REFERRALS_TRUSTED_PROXIES only.
+    options = {"host": host, "port": port, "log_level": "info", "proxy_headers": False}
+    if processes == 1:
+        _serve_here(settings, db, kicks, options)
+    else:
+        _serve_in_processes(processes, kicks, options)
+
+
+def _serving_settings(db: str, host: str, processes: int):
+    from pydantic import ValidationError
 
     from referrals.config import get_settings
-    from referrals.secret_key import MissingSecretKey, refusal_to_serve, resolve
-    from referrals.web.app import create_app
-    from referrals.web.logredact import log_config
+    from referrals.secret_key import MissingSecretKey, is_in_memory_sqlite, refusal_to_serve, resolve
 
     _use_database(db)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        fail("; ".join(_setting_problem(problem) for problem in error.errors()))
     if refusal := refusal_to_serve(settings.secret_key, db, host):
         fail(refusal)
-    try:
+    if processes > 1 and is_in_memory_sqlite(db):
+        fail("--processes needs a database file or PostgreSQL: each process would have its own in-memory database")
+    try:  # resolved here, before any web process starts: they all read the same key (secret_key.py)
         settings = settings.model_copy(update={"secret_key": resolve(settings.secret_key, db)})
     except (MissingSecretKey, OSError) as error:
         fail(f"cannot read or make the session key: {error}")
-    engine = engine_for(db)
-    app = create_app(settings, engine)
-    from referrals.jobs import retrain_quality_now, start_bulk_job
+    if processes > 1 and not settings.redis_url:
+        err.print(f"warning: without REFERRALS_REDIS_URL each of the {processes} web processes counts the rate "
+                  f"limits on its own, so a client may get up to {processes} times each limit", highlight=False,
+                  soft_wrap=True)
+    return settings
 
-    app.state.start_bulk_job = start_bulk_job  # a worker in this process or another (--no-worker) runs it
-    app.state.start_retraining = retrain_quality_now  # the program's quality page: "Retrain now"
-    if not no_worker:
-        from referrals.jobs import kick, start_embedded
 
-        start_embedded()
-        app.state.kick_outbox = kick
+def _setting_problem(problem) -> str:
+    message = problem["msg"].removeprefix("Value error, ")
+    return f"REFERRALS_{'_'.join(map(str, problem['loc'])).upper()}: {message}" if problem["loc"] else message
+
+
+def _check_port(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            fail(f"cannot listen on {host}:{port}: {error}")
+
+
+def _serve_here(settings, db: str, kicks: bool, options: dict) -> None:
+    import uvicorn
+
+    from referrals.cli.served_app import build
+    from referrals.web.logredact import log_config
+
+    app = build(settings, engine_for(db), kicks=kicks)
     try:
-        # proxy_headers=False: uvicorn would believe X-Forwarded-For from loopback; web/client.py decides who the
-        # client is, from REFERRALS_TRUSTED_PROXIES only.
-        uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config(), proxy_headers=False)
+        uvicorn.run(app, log_config=log_config(), **options)
     except OSError as error:
-        fail(f"cannot listen on {host}:{port}: {error}")
+        fail(f"cannot listen on {options['host']}:{options['port']}: {error}")
+
+
+def _serve_in_processes(processes: int, kicks: bool, options: dict) -> None:
+    """N spawned interpreters on one socket, each building the app from the environment (cli/served_app.py);
+    uvicorn's supervisor restarts one that dies."""
+    import uvicorn
+
+    from referrals.cli.served_app import FACTORY, KICK_ENV
+    from referrals.web.logredact import log_config
+
+    os.environ[KICK_ENV] = "1" if kicks else "0"
+    uvicorn.run(FACTORY, factory=True, workers=processes, log_config=log_config(), **options)
+
+
+def prepare_multiprocess_metrics(processes: int) -> None:
+    """The hook for metrics shared by several web processes: before they start, give them one fresh directory for
+    the Prometheus client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR), unless the operator chose one; it is
+    removed when the server stops."""
+    if processes == 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    directory = tempfile.mkdtemp(prefix="referrals-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
 def worker(
@@ -58,6 +125,7 @@ def worker(
 ) -> None:
     """Run the background jobs (outbox, sweeps, digests) in this process; start several with Redis."""
     _use_database(db)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     from referrals.jobs import run_worker
 
     run_worker(workers)

@@ -35,3 +35,14 @@ def autogenerate(engine: Engine, message: str) -> None:
     """For developers: write a new revision from the difference between tables.py and the database."""
     with engine.begin() as connection:
         command.revision(_config(connection), message=message, autogenerate=True)
+
+
+def revisions() -> tuple[str, list[str]]:
+    """The head revision and every revision this code knows, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    known = [revision.revision for revision in script.walk_revisions()]
+    return script.get_current_head(), list(reversed(known))

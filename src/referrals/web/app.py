@@ -7,7 +7,8 @@ from sqlalchemy import Engine, text
 from referrals import __version__, secret_key
 from referrals.config import Settings, get_settings
 from referrals.store.db import make_engine
-from referrals.web import errors
+from referrals.store.replica import CHECK_INTERVAL, ReadRouter, make_replica_engine
+from referrals.web import errors, freshness
 from referrals.web.api import (
     action_center,
     actions,
@@ -31,6 +32,7 @@ from referrals.web.api import webhook_registration as webhook_registration_api
 from referrals.web.api import webhooks as webhooks_api
 from referrals.web.bodylimit import BodyLimit
 from referrals.web.compat import referrals as referrals_compat
+from referrals.web.freshness import ReadYourWrites
 from referrals.web.headers import SecurityHeaders, wrap_outermost
 from referrals.web.kick import KickOutboxAfterWrites
 from referrals.web.pages import register_pages
@@ -62,6 +64,12 @@ def api_router() -> APIRouter:
     return api
 
 
+def read_router(settings: Settings, engine: Engine) -> ReadRouter | None:
+    if not settings.database_read_url:
+        return None
+    return ReadRouter(engine, make_replica_engine(settings.database_read_url), settings.read_max_lag_seconds)
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPIOffline:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
@@ -75,6 +83,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.read_router = read_router(settings, engine)  # None: every read on `engine`
+    app.state.fresh_seconds = freshness.window(settings.read_max_lag_seconds, CHECK_INTERVAL)
     limiters = Limiters(settings.redis_url, settings.rate_limit_prefix)  # memory, or Redis shared by processes
     app.state.inbound_limiter = limiters.limit("inbound", INBOUND_RATE)  # per inbound key
     app.state.directory_limiter = limiters.limit("contact", CONTACT_RATE)  # per client address
@@ -93,6 +103,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     register_pages(app)
 
     app.add_middleware(KickOutboxAfterWrites)
+    if app.state.read_router is not None:
+        app.add_middleware(ReadYourWrites, seconds=app.state.fresh_seconds, https=settings.base_url.startswith("https"))
     wrap_outermost(app, lambda stack: SecurityHeaders(stack, https=settings.base_url.startswith("https://")))
 
     @app.get("/healthz", tags=["operations"])

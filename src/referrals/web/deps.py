@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from referrals.config import Settings
 from referrals.domain.access import Principal
@@ -22,6 +23,7 @@ from referrals.domain.enums import Role
 from referrals.domain.errors import Forbidden
 from referrals.services.auth import principal_for_token
 from referrals.services.reading import LeadDetail, get_lead
+from referrals.web import freshness
 from referrals.web.errors import Unauthenticated
 from referrals.web.ratelimit import Limit
 from referrals.web.ratelimit_signin import SignInLimiter
@@ -55,7 +57,19 @@ async def get_now() -> datetime:
     return utc_now()
 
 
+async def get_read_engine(request: Request) -> Engine:
+    """Where lists, counts, exports, insights and directory searches read: the replica when one is configured, up
+    and fresh enough (store/replica.py), else the primary; always the primary for a client that has just written
+    (web/freshness.py). Everything else, and every read that must see the writer's own change (a lead before an
+    action, its etag), takes `EngineDep`."""
+    router = request.app.state.read_router
+    if router is None or freshness.wants_primary(request, request.app.state.fresh_seconds):
+        return request.app.state.engine
+    return await run_in_threadpool(router.engine)  # at most one check a second, a short timeout
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
+ReadEngineDep = Annotated[Engine, Depends(get_read_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Now = Annotated[datetime, Depends(get_now)]
 

@@ -3,7 +3,7 @@ dates, numbers, money and countries for the reader's language and the partner's 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, dates, numbers
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from referrals.adapters.countries import country_names
 from referrals.web import labels
@@ -76,7 +77,31 @@ def environment(language: str) -> Environment:
         auto_reload=False,
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = _quick_gettext(translations(language).gettext)
     return env
+
+
+def _quick_gettext(lookup):
+    """`_()` for the pages: what Jinja's own newstyle `_` does (the translation as Markup, then its `%(name)s`
+    values filled in and escaped, "%%" read as a percent sign), with each message looked up once per process.
+    Jinja's version goes through three context calls a message, and a list page says some 800 messages
+    (issue 14: the page's speed; docs/performance.md)."""
+    known: dict[str, tuple[Markup, bool]] = {}
+
+    def _(message: str, **values) -> Markup:
+        found = known.get(message)
+        if found is None:
+            words = Markup(lookup(message))  # noqa: S704 - our catalogue, trusted as Jinja does
+            found = known[message] = (words, "%" in words)
+        words, formatted = found
+        return words % values if formatted or values else words
+
+    return _
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _territories(language: str) -> dict[str, str]:
+    return dict(Locale.parse(language).territories)
 
 
 class Formatter:
@@ -92,6 +117,7 @@ class Formatter:
             self.tz = ZoneInfo("UTC")
         self.now = now
         self._gettext = translations(language).gettext
+        self._days: dict[date, str] = {}  # a list's rows share their days: each formatted once a page
 
     def _(self, message: str) -> str:
         return self._gettext(message)
@@ -108,7 +134,10 @@ class Formatter:
             return ""
         if isinstance(value, datetime):
             value = value.astimezone(self.tz).date()
-        return dates.format_date(value, "medium", locale=self.locale)
+        words = self._days.get(value)
+        if words is None:
+            words = self._days[value] = dates.format_date(value, "medium", locale=self.locale)
+        return words
 
     def today(self) -> str:
         """Today in the reader's time zone (a partner user's: their partner's), as YYYY-MM-DD."""
@@ -141,7 +170,7 @@ class Formatter:
     def country(self, code: str | None) -> str:
         if not code:
             return ""
-        return self.locale.territories.get(code, code)
+        return _territories(self.language).get(code, code)
 
     def countries(self) -> tuple[tuple[str, str], ...]:
         """(code, name) of every ISO 3166-1 country, sorted by name in this language."""

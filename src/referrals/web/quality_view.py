@@ -8,12 +8,19 @@ from typing import Any
 from referrals.domain.quality import borderline
 from referrals.domain.quality_words import Factor, read_factor
 from referrals.web import labels
+from referrals.web.labels import N_
+
+
+# The factor with the way it moves the chance, as a badge's tooltip says it (a list page says 150 of them: built
+# here rather than by a template macro a factor).
+SIGNED = {"raises": N_("raises the chance: %(factor)s"), "lowers": N_("lowers the chance: %(factor)s")}
 
 
 @dataclass(frozen=True)
 class ShownFactor:
     words: str
     effect: str | None  # "raises", "lowers", or None for a factor stored before factors were signed
+    signed: str  # "raises the chance: Senior title", or the words alone when unsigned
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,11 @@ def quality_view(fmt: Any, label: Any, probability: Any, factors: Iterable[Any],
     chance = float(probability)
     look = "neutral" if borderline(chance, threshold) else label
     shown = tuple(
-        ShownFactor(factor_words(fmt, f), f.effect and f.effect.value)
+        _shown(fmt, factor_words(fmt, f), f.effect and f.effect.value)
         for f in (f if isinstance(f, Factor) else read_factor(f) for f in factors or ())
     )
     return QualityView(label, f"{fmt.label(label, 'QualityLabel')} · {fmt.percent(chance)}", look, shown)
+
+
+def _shown(fmt: Any, words: str, effect: str | None) -> ShownFactor:
+    return ShownFactor(words, effect, fmt._(SIGNED[effect]) % {"factor": words} if effect in SIGNED else words)

@@ -20,7 +20,7 @@ from referrals.services.profiles import get_profile, save_profile
 from referrals.web.api.common import AUTHED, problems
 from referrals.web.api.schemas_in import MultilineText, Text
 from referrals.web.client import client_key
-from referrals.web.deps import EngineDep, Now, PartnerMember
+from referrals.web.deps import EngineDep, Now, PartnerMember, ReadEngineDep
 from referrals.web.errors import RateLimited
 
 router = APIRouter(tags=["directory"])
@@ -153,7 +153,7 @@ def update_profile(body: ProfileIn, principal: PartnerMember, engine: EngineDep,
 
 @router.get("/directory/search", response_model=DirectoryResults)
 def directory_search(
-    engine: EngineDep,
+    engine: ReadEngineDep,
     q: str = Query("", max_length=200),
     country: str | None = Query(None, pattern=r"^[A-Z]{2}$"),
     company_size: CompanySize | None = None,

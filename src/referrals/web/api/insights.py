@@ -18,7 +18,7 @@ from referrals.domain.text import safe_cell
 from referrals.services.insights import InsightQuery, Insights, insights, partner_table, quality_calibration
 from referrals.web.api.common import LEAD_READ
 from referrals.web.api.schemas import MoneyPublic
-from referrals.web.deps import CurrentUser, EngineDep, Now, ProgramStaff
+from referrals.web.deps import CurrentUser, Now, ProgramStaff, ReadEngineDep
 
 router = APIRouter(tags=["insights"], responses=LEAD_READ)
 
@@ -237,7 +237,7 @@ def present(found: Insights) -> InsightsPublic:
 
 
 @router.get("/insights", response_model=InsightsPublic)
-def get_insights(principal: CurrentUser, query: Annotated[ViewQuery, Query()], engine: EngineDep,
+def get_insights(principal: CurrentUser, query: Annotated[ViewQuery, Query()], engine: ReadEngineDep,
                  now: Now) -> InsightsPublic:
     """Lead flow, answer times, rates by source, call to action, country and quality, and pipeline value."""
     return present(insights(engine, principal, query.query(query.interval), now=now))
@@ -258,7 +258,7 @@ def _cell(value: object) -> str:
                      + "; with table=breakdown " + ", ".join(BREAKDOWN_COLUMNS),
                      "content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
-def get_insights_csv(principal: CurrentUser, query: Annotated[CsvQuery, Query()], engine: EngineDep,
+def get_insights_csv(principal: CurrentUser, query: Annotated[CsvQuery, Query()], engine: ReadEngineDep,
                      now: Now) -> Response:
     """The lead flow, or one breakdown, of the same view as CSV (spreadsheet-safe cells)."""
     found = present(insights(engine, principal, query.query(query.interval), now=now))
@@ -278,7 +278,7 @@ def get_insights_csv(principal: CurrentUser, query: Annotated[CsvQuery, Query()]
 
 
 @router.get("/insights/partners", response_model=PartnersPublic)
-def get_partner_table(principal: ProgramStaff, query: Annotated[PartnersQuery, Query()], engine: EngineDep,
+def get_partner_table(principal: ProgramStaff, query: Annotated[PartnersQuery, Query()], engine: ReadEngineDep,
                       now: Now) -> PartnersPublic:
     """Program staff: every partner's figures over the same dates, sorted."""
     first, last, table, total = partner_table(
@@ -291,7 +291,7 @@ def get_partner_table(principal: ProgramStaff, query: Annotated[PartnersQuery, Q
 
 
 @router.get("/insights/quality", response_model=CalibrationPublic)
-def get_calibration(principal: ProgramStaff, query: Annotated[PeriodQuery, Query()], engine: EngineDep,
+def get_calibration(principal: ProgramStaff, query: Annotated[PeriodQuery, Query()], engine: ReadEngineDep,
                     now: Now) -> CalibrationPublic:
     """Program staff: predicted conversion in ten bands against the actual conversion, and the AUC."""
     scope, first, last, found = quality_calibration(engine, principal, query.query(), now=now)

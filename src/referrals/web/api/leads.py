@@ -10,7 +10,7 @@ from referrals.web.api.common import LEAD_READ, with_etag
 from referrals.web.api.filters import Export, Filter, Page
 from referrals.web.api.present import lead_detail_public, listed_public
 from referrals.web.api.schemas import FavoritePublic, LeadDetailPublic, LeadsPublic, TabCountsPublic
-from referrals.web.deps import EngineDep, LeadReader, Now, PartnerLead
+from referrals.web.deps import EngineDep, LeadReader, Now, PartnerLead, ReadEngineDep
 
 router = APIRouter(prefix="/leads", tags=["leads"], responses=LEAD_READ)
 
@@ -20,7 +20,7 @@ class CSVResponse(StreamingResponse):
 
 
 @router.get("", response_model=LeadsPublic)
-def get_leads(principal: LeadReader, page: Page, engine: EngineDep, now: Now) -> Response:
+def get_leads(principal: LeadReader, page: Page, engine: ReadEngineDep, now: Now) -> Response:
     """One page of the partner's leads in a tab, filtered and sorted; follow next_cursor for more."""
     result = list_leads(engine, principal, page, now=now)
     items = [listed_public(item, now=now, viewer=principal) for item in result.items]
@@ -31,7 +31,7 @@ def get_leads(principal: LeadReader, page: Page, engine: EngineDep, now: Now) ->
 
 
 @router.get("/counts", response_model=TabCountsPublic)
-def get_tab_counts(principal: LeadReader, lead_filter: Filter, engine: EngineDep) -> TabCountsPublic:
+def get_tab_counts(principal: LeadReader, lead_filter: Filter, engine: ReadEngineDep) -> TabCountsPublic:
     """How many leads match the filters in each tab (the `tab` parameter is ignored)."""
     counts = tab_counts(engine, principal, lead_filter)
     return TabCountsPublic(**{tab.value: n for tab, n in counts.items()})
@@ -43,7 +43,7 @@ def get_tab_counts(principal: LeadReader, lead_filter: Filter, engine: EngineDep
     responses={200: {"description": "CSV with the columns: " + ", ".join(HEADERS),
                      "content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
-def export_leads(principal: LeadReader, query: Export, engine: EngineDep, now: Now) -> CSVResponse:
+def export_leads(principal: LeadReader, query: Export, engine: ReadEngineDep, now: Now) -> CSVResponse:
     """Every lead matching the filters (no page limit), streamed as CSV; expired leads without contacts."""
     lead_filter, sort, bom = query
     chunks = export_csv(engine, principal, lead_filter, sort, bom=bom, now=now)

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from referrals.domain.errors import DomainError
 from referrals.services import referrals_compat
-from referrals.web.deps import CurrentUser, EngineDep, IfMatch, Now
+from referrals.web.deps import CurrentUser, EngineDep, IfMatch, Now, ReadEngineDep
 from referrals.web.errors import STATUS
 
 _CODES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
@@ -64,7 +64,7 @@ def _etagged(body: dict[str, Any], status: int = 200) -> JSONResponse:
 
 
 @router.get("")
-def list_referrals(request: Request, principal: CurrentUser, engine: EngineDep) -> JSONResponse:
+def list_referrals(request: Request, principal: CurrentUser, engine: ReadEngineDep) -> JSONResponse:
     query = referrals_compat.read_query(request.query_params.multi_items())
     found = referrals_compat.list_referrals(engine, principal, query)
     body: dict[str, Any] = {"value": found.value}

@@ -19,7 +19,7 @@ from referrals.domain.vocab import CompanySize, Industry
 from referrals.services.directory import ContactRequest, Hit, SearchQuery, contact_partner, public_profile, search
 from referrals.web import session
 from referrals.web.client import client_key
-from referrals.web.deps import DirectoryLimiter, EngineDep, Now
+from referrals.web.deps import DirectoryLimiter, EngineDep, Now, ReadEngineDep
 from referrals.web.pages.base import PageRoute, redirect, render
 from referrals.web.pages.deps import PostedForm, language_of, tr
 from referrals.web.pages.field_messages import explain_all
@@ -66,7 +66,7 @@ def profile_link(hit: Hit, query: SearchQuery) -> str:
 
 
 @router.get("/directory")
-def directory_page(request: Request, engine: EngineDep) -> Response:
+def directory_page(request: Request, engine: ReadEngineDep) -> Response:
     query = parse_search(request.query_params)
     hits = search(engine, query)
     return render(request, "directory.html", {

@@ -29,7 +29,7 @@ from referrals.services.insights import (
     quality_calibration,
 )
 from referrals.services.partner import list_locations, list_users
-from referrals.web.deps import EngineDep, Now
+from referrals.web.deps import Now, ReadEngineDep
 from referrals.web.i18n import Formatter
 from referrals.web.labels import N_
 from referrals.web.pages import insight_charts as charts
@@ -62,7 +62,7 @@ ProgramStaff = Annotated[Principal, Depends(_program_staff)]
 
 
 @router.get("/insights")
-def partner_page(request: Request, principal: PartnerReader, engine: EngineDep, now: Now) -> Response:
+def partner_page(request: Request, principal: PartnerReader, engine: ReadEngineDep, now: Now) -> Response:
     query, problem = _parse(request, request.query_params, staff=False)
     found, query, problem = _insights(request, engine, principal, query, problem, now)
     places = list_locations(engine, principal)
@@ -74,7 +74,7 @@ def partner_page(request: Request, principal: PartnerReader, engine: EngineDep, 
 
 
 @router.get("/program/insights")
-def program_page(request: Request, principal: ProgramStaff, engine: EngineDep, now: Now) -> Response:
+def program_page(request: Request, principal: ProgramStaff, engine: ReadEngineDep, now: Now) -> Response:
     query, problem = _parse(request, request.query_params, staff=True)
     found, query, problem = _insights(request, engine, principal, query, problem, now)
     _, _, _, calibration = quality_calibration(engine, principal, query, now=now)

@@ -12,7 +12,7 @@ from referrals.services.export import export_csv
 from referrals.services.partner import list_users
 from referrals.services.reading import list_leads, set_favorite
 from referrals.services.views import counted_views
-from referrals.web.deps import EngineDep, Now
+from referrals.web.deps import EngineDep, Now, ReadEngineDep
 from referrals.web.pages import bulk, saved_views
 from referrals.web.pages.base import PageRoute, local_path, redirect, render
 from referrals.web.pages.deps import PageUser, PostedForm
@@ -35,7 +35,7 @@ FILTER_CHOICES = [(f.name, f.choices) for f in FILTERS if f.kind is FilterKind.C
 
 
 @router.get("/leads")
-def leads_page(request: Request, principal: PageUser, engine: EngineDep, now: Now) -> Response:
+def leads_page(request: Request, principal: PageUser, engine: ReadEngineDep, now: Now) -> Response:
     lead_filter, sort, raw_cursor = parse_view(request.query_params)
     number, cursor = read_page_cursor(raw_cursor)
     page = list_leads(engine, principal, PageRequest(lead_filter, sort, cursor=cursor), now=now)
@@ -66,7 +66,7 @@ def leads_page(request: Request, principal: PageUser, engine: EngineDep, now: No
 
 
 @router.get("/leads/export.csv")
-def export(request: Request, principal: PageUser, engine: EngineDep, now: Now) -> Response:
+def export(request: Request, principal: PageUser, engine: ReadEngineDep, now: Now) -> Response:
     principal.partner_scope()  # refuse before the download starts, not in the middle of it
     lead_filter, sort, _cursor = parse_view(request.query_params)
     stamp = now.strftime("%Y%m%d-%H%M")

@@ -1,0 +1,225 @@
+"""`make scale-test`: several web and worker processes on a PostgreSQL primary with a streaming replica and
+Redis, loaded at a fixed rate for a minute while a worker is SIGKILLed, a web process is SIGKILLed and the SMTP
+server is away for 10 seconds; then the rate is raised step by step to find the highest one whose p95 stays
+under 100 ms; then every acknowledged lead, email and transition is checked (bench/scale/checks.py).
+
+    .venv/bin/python -m bench.scale.run [--leads 100000] [--rate 100] [--seconds 60] [--web 2] [--workers 2]
+
+Exit status 0 when every check passed. The report goes to bench/results/scale-<date>.json.
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import redis
+from bench import pgcluster
+from bench.generate import generate
+from bench.pgcluster import PgCluster, free_port
+from bench.scale import checks
+from bench.scale.stage import ROOT, Processes, env_for, prepare
+
+from referrals.store.db import make_engine
+
+REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of the scale test's own, emptied first
+STEPS = (100, 150, 200, 300, 400, 600)
+STEP_SECONDS = 20
+DRAIN_TIMEOUT = 600  # the SMTP outage's retries (30 s, 1 min, 2 min ...) and a killed worker's 2-minute lease
+
+
+def percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+
+    def rank(p: float) -> float:
+        return ordered[max(0, min(len(ordered) - 1, round(p * len(ordered) + 0.5) - 1))]
+
+    return {"n": len(ordered), "p50_ms": rank(0.50), "p95_ms": rank(0.95), "p99_ms": rank(0.99),
+            "mean_ms": round(statistics.fmean(ordered), 2)}
+
+
+def summarise(load: dict) -> dict:
+    by_kind = defaultdict(list)
+    for kind, _started, ms, status, error in load["records"]:
+        if error is None and status is not None and status < 500:
+            by_kind[kind].append(ms)
+    every = [ms for values in by_kind.values() for ms in values]
+    done = len(load["records"])
+    ended = max((started + ms / 1000 for _k, started, ms, _s, _e in load["records"]), default=1.0)
+    return {"rate": load["rate"], "seconds": load["seconds"], "requests": done,
+            "answered_per_s": round(len(every) / max(ended, load["seconds"]), 1), "all": percentiles(every),
+            "kinds": {kind: percentiles(values) for kind, values in sorted(by_kind.items())}}
+
+
+class LagSampler(threading.Thread):
+    """The replica's lag each second: WAL bytes not yet replayed, and for how long it has been behind."""
+
+    def __init__(self, cluster: PgCluster) -> None:
+        super().__init__(daemon=True)
+        self.cluster, self.stop, self.samples = cluster, threading.Event(), []
+
+    def run(self) -> None:
+        behind_since = None
+        while not self.stop.wait(1.0):
+            try:
+                with psycopg.connect(self.cluster.primary_url, autocommit=True, connect_timeout=2) as p, \
+                        psycopg.connect(self.cluster.replica_url, autocommit=True, connect_timeout=2) as r:
+                    head = p.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+                    replayed = r.execute("SELECT pg_last_wal_replay_lsn()").fetchone()[0]
+                    gap = p.execute("SELECT pg_wal_lsn_diff(%s::pg_lsn, %s::pg_lsn)", (head, replayed)).fetchone()[0]
+            except psycopg.Error:
+                continue
+            now = time.time()
+            behind_since = (behind_since or now) if gap > 0 else None
+            self.samples.append((now, float(gap), now - behind_since if behind_since else 0.0))
+
+    def summary(self) -> dict:
+        if not self.samples:
+            return {"samples": 0}
+        return {"samples": len(self.samples), "max_bytes": max(s[1] for s in self.samples),
+                "max_seconds_behind": round(max(s[2] for s in self.samples), 2),
+                "mean_bytes": round(statistics.fmean(s[1] for s in self.samples))}
+
+
+def run_load(plan_path: Path, out: Path, rate: float, seconds: float, offset: int, logs: Path) -> dict:
+    """One load process; `offset` numbers its new leads and picks its own slice of the received leads."""
+    subprocess.run([sys.executable, "-m", "bench.scale.load", "--plan", str(plan_path), "--rate", str(rate),
+                    "--seconds", str(seconds), "--offset", str(offset), "--out", str(out)],
+                   cwd=ROOT, check=True, stderr=open(logs / "load.log", "a"))  # noqa: SIM115
+    return json.loads(out.read_text())
+
+
+def with_faults(procs: Processes, seconds: float) -> list[threading.Timer]:
+    """At a quarter of the minute a worker dies (restarted 5 s later, as systemd would), at 40% a web process
+    dies (its supervisor replaces it), from 60% the SMTP server is away for 10 seconds."""
+    plan = [(0.25 * seconds, procs.kill_worker), (0.25 * seconds + 5, lambda: procs.start_worker(2)),
+            (0.40 * seconds, procs.kill_web_child), (0.60 * seconds, procs.stop_sink),
+            (0.60 * seconds + 10, procs.restart_sink)]
+    timers = [threading.Timer(at, action) for at, action in plan]
+    for timer in timers:
+        timer.start()
+    return timers
+
+
+def wait_for_outbox(url: str, since: datetime, timeout: float) -> float:
+    started = time.monotonic()
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() - started < timeout:
+            pending = conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND created_at >= %s",
+                                   (since,)).fetchone()[0]
+            if pending == 0:
+                return time.monotonic() - started
+            time.sleep(2)
+    raise TimeoutError(f"the outbox still had pending emails after {timeout} s")
+
+
+def capacity(plan_path: Path, logs: Path, offset: int) -> tuple[list[dict], list[dict]]:
+    """The rate raised step by step until p95 passes 100 ms; every step's load is kept for the checks."""
+    steps, loads = [], []
+    for n, rate in enumerate(STEPS):
+        load = run_load(plan_path, logs / f"step-{rate}.json", rate, STEP_SECONDS, offset + 100_000 * (n + 1), logs)
+        loads.append(load)
+        summary = summarise(load)
+        steps.append(summary)
+        print(f"  step {rate}/s: p95 {summary['all'].get('p95_ms')} ms, {summary['answered_per_s']}/s answered",
+              flush=True)
+        if summary["all"].get("p95_ms", 1e9) > 100:
+            break
+    return steps, loads
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--web", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-steps", action="store_true", help="skip the search for the highest rate")
+    args = parser.parse_args()
+    if why := pgcluster.available():
+        print(f"cannot run the scale test here: {why}", file=sys.stderr)
+        return 2
+    logs = Path(tempfile.mkdtemp(prefix="referrals-scale-"))
+    logs.chmod(0o755)  # the database servers run as the postgres user, under this directory
+    print(f"scale test: logs in {logs}", flush=True)
+    t0 = time.monotonic()
+    with PgCluster.start(replica=True, root=logs / "pg") as cluster:
+        report = stage_and_run(cluster, logs, args)
+    report["minutes"] = round((time.monotonic() - t0) / 60, 1)
+    out = ROOT / "bench" / "results" / f"scale-{datetime.now(UTC):%Y-%m-%d}.json"
+    out.write_text(json.dumps(report, indent=2, default=str))
+    print("\n".join(report["checks"]), f"\nreport: {out} ({report['minutes']} min)", sep="\n")
+    return 0 if report["passed"] else 1
+
+
+def stage_and_run(cluster: PgCluster, logs: Path, args) -> dict:
+    print(f"  primary {cluster.primary_url}, replica {cluster.replica_url}", flush=True)
+    started = time.monotonic()
+    bench = generate(cluster.primary_url, args.leads, progress=lambda m: print("  " + m, flush=True))
+    run_id = datetime.now(UTC).strftime("%H%M%S")
+    plan = prepare(cluster.primary_url, bench, run_id)
+    cluster.wait_for_replica(timeout=300)
+    setup_minutes = round((time.monotonic() - started) / 60, 1)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    procs = Processes(env={}, logs=logs, smtp_port=free_port())
+    procs.env = env_for(cluster.primary_url, cluster.replica_url, REDIS_URL, procs.smtp_port, procs.base_url)
+    plan_path = logs / "plan.json"
+    plan_path.write_text(json.dumps({**plan, "base_url": procs.base_url}))
+    lag = LagSampler(cluster)
+    try:
+        procs.start_sink()
+        procs.start_web(args.web)
+        for _ in range(args.workers):
+            procs.start_worker(2)
+        lag.start()
+        began = time.time()
+        procs.note(f"load: {args.rate:g} requests/s for {args.seconds:g} s")
+        timers = with_faults(procs, args.seconds)
+        main_load = run_load(plan_path, logs / "load.json", args.rate, args.seconds, 0, logs)
+        for timer in timers:
+            timer.join()
+        steps, step_loads = ([], []) if args.no_steps else capacity(plan_path, logs, 0)
+        drained = wait_for_outbox(cluster.primary_url, checks.since_of(began), DRAIN_TIMEOUT)
+        procs.note(f"outbox drained {drained:.0f} s after the load")
+    finally:
+        lag.stop.set()
+        procs.close()
+    return judge(cluster, logs, began, procs, main_load, steps, step_loads, lag, setup_minutes, args)
+
+
+def judge(cluster, logs, began, procs, main_load, steps, step_loads, lag, setup_minutes, args) -> dict:
+    verdict = checks.Verdict()
+    loads = [main_load, *step_loads]
+    created = [tuple(c) for load in loads for c in load["created"]]
+    transitions = [tuple(t) for load in loads for t in load["transitions"]]
+    kills = [at for at, what in procs.events if what.startswith("SIGKILL web")]
+    engine = make_engine(cluster.primary_url)
+    with engine.connect() as conn:
+        checks.check_leads(conn, created, verdict)
+        checks.check_emails(conn, checks.since_of(began), created, checks.sink_messages(logs / "messages.jsonl"),
+                            verdict)
+        checks.check_history(conn, transitions, verdict)
+    engine.dispose()
+    checks.check_errors(main_load["records"], main_load["began"], kills, verdict)
+    sustained = [s["rate"] for s in steps if s["all"].get("p95_ms", 1e9) <= 100]
+    return {"passed": verdict.passed, "checks": verdict.lines, "figures": verdict.figures,
+            "when": datetime.now(UTC).isoformat(), "leads": args.leads, "web_processes": args.web,
+            "worker_processes": args.workers, "setup_minutes": setup_minutes,
+            "main": summarise(main_load), "steps": steps,
+            "highest_rate_p95_under_100ms": max(sustained) if sustained else None,
+            "replica_lag": lag.summary(), "events": [(round(at - began, 1), what) for at, what in procs.events]}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
