@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # logs' format, `text` or `json` (one object per line, with the request id)
     metrics_token: str = ""
     log_format: Literal["text", "json"] = "text"
+    # personal data (docs/privacy.md): the sweep anonymises leads archived longer ago than this; unset: never
+    retention_months: int | None = None
 
     @property
     def webhook_allow_list(self) -> list[str]:
@@ -98,6 +100,15 @@ class Settings(BaseSettings):
         if not 0.0 < float(value) < 1.0:
             raise ValueError("the quality threshold is a chance strictly between 0 and 1, like 0.4")
         return float(value)
+
+    @field_validator("retention_months", mode="before")
+    @classmethod
+    def _is_retention(cls, value):
+        if value in ("", None):
+            return None
+        if int(value) < 1:
+            raise ValueError("the retention period is a whole number of months, at least 1, like 24")
+        return int(value)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -55,7 +55,9 @@ def kick_outbox() -> None:
 
 @huey.periodic_task(crontab(minute="*/5"))
 def sweep_leads() -> None:
-    report = sweep(_engine(), now=_now())
+    report = sweep(_engine(), now=_now(), retention_months=get_settings().retention_months)
+    if report.anonymised:
+        log.info("sweep: anonymised %s leads past the retention period", report.anonymised)
     if report.expired or report.retired:
         log.info("sweep: expired %s, retired %s", report.expired, report.retired)
         fold_changes(_engine())  # at once: until folded, every insights view adds up each of those changes

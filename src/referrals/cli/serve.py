@@ -151,6 +151,8 @@ def sweep(
     report = run(lambda: run_once(engine_for(db), settings, now=instant))
     data = {"expired": report.sweep.expired, "retired": report.sweep.retired, "digests": report.digests,
             "sent": report.outbox.sent, "retried": report.outbox.retried, "failed": report.outbox.failed}
+    if settings.retention_months:
+        data["anonymised"] = report.sweep.anonymised
     emit(data, as_json, ", ".join(f"{key} {value}" for key, value in data.items()))
 
 

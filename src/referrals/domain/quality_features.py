@@ -69,6 +69,12 @@ def _message_band(message: str) -> str:
     return "medium" if size < 300 else "long"
 
 
+def forget_cached_names() -> None:
+    """Drop the cached folded names and companies (an erasure calls this: services/screening.py: forget_people)."""
+    _fold.cache_clear()
+    _squashed_company.cache_clear()
+
+
 @lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
     """Names and companies repeat from lead to lead: folded once, a bounded number of them."""

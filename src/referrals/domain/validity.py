@@ -286,6 +286,13 @@ def _domain_of(domain_part: str) -> tuple[str, str] | str:
     return parsed.domain.lower(), (parsed.ascii_domain or parsed.domain).lower()
 
 
+def forget_cached_contacts() -> None:
+    """Drop the cached local parts and phone verdicts (they are keyed by a person's address and number): an erasure
+    calls this (services/screening.py: forget_people)."""
+    _local_of.cache_clear()
+    _judge_phone.cache_clear()
+
+
 @lru_cache(maxsize=65536)
 def _local_of(local: str) -> str | None:
     """The normalised form of an internationalised local part ("josé.rossi"), or None when email-validator

@@ -102,6 +102,8 @@ def _staged(file: Path, staged: Path, progress: Progress) -> tuple[Checked, str 
     try:
         copy(file, staged, lambda done, total: progress("check", done, total), source_read_only=True)
     except sqlite3.Error as error:
+        if "malformed" in str(error):  # an SQLite file whose damage shows before integrity_check can run
+            raise BackupRefused(f"{file} fails the integrity check: {error}{unchanged}") from None
         raise BackupRefused(f"{file} is not a SQLite database ({error}){unchanged}") from None
     finally:  # a read-only connection to a WAL-mode file leaves an empty -wal and a -shm it cannot delete
         for path in absent:

@@ -33,7 +33,7 @@ def _running_from(start: datetime) -> Callable[[], datetime]:
 
 
 def run_once(engine: Engine, settings: Settings, *, now: datetime) -> JobsReport:
-    swept = sweep(engine, now=now)
+    swept = sweep(engine, now=now, retention_months=settings.retention_months)
     digests = send_due_digests(engine, now=now)
     drained = drain(engine, SmtpMailer(settings), clock=_running_from(now))
     refreshed = refresh_partner_stats(engine, now=now)

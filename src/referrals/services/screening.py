@@ -4,6 +4,11 @@ Called for every lead, 100,000 at a time in bulk ingestion, so nothing here quer
 lead: the block list, the current quality model and the settings are loaded once per engine and
 reused for CACHE_SECONDS, or until `invalidate()` (called by the block-list and training services
 when they change something; other processes see the change when their cache expires).
+
+Screening also keeps bounded in-process caches keyed by personal data (phone verdicts, local parts of addresses,
+folded names). An erasure clears them in its own process at once (`forget_people`); every other process clears them
+when it next reloads its context, at most CACHE_SECONDS later, because the reload sees a newer `erasures` row than
+the last one it knew (a shared invalidation through the database, one indexed read a minute).
 """
 
 import threading
@@ -16,10 +21,18 @@ from sqlalchemy import Connection, Engine
 from referrals.domain.enums import EmailValidity
 from referrals.domain.lead import Customer, Origin, Screening
 from referrals.domain.quality import DEFAULT_LINE, PRIOR, QualityModel, assess
-from referrals.domain.quality_features import LeadFacts
+from referrals.domain.quality_features import LeadFacts, forget_cached_names
 from referrals.domain.quality_line import Line
-from referrals.domain.validity import EmailVerdict, PhoneVerdict, content_spam_reasons, judge_email, judge_phone
+from referrals.domain.validity import (
+    EmailVerdict,
+    PhoneVerdict,
+    content_spam_reasons,
+    forget_cached_contacts,
+    judge_email,
+    judge_phone,
+)
 from referrals.store.blocklist import entries_and_reasons
+from referrals.store.privacy import latest_erasure
 from referrals.store.quality import newest_params
 
 CACHE_SECONDS = 60.0
@@ -42,6 +55,23 @@ class ScreeningContext:
 _contexts: "weakref.WeakKeyDictionary[Engine, ScreeningContext]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 _generation = 0
+_erasure_seen: list[str | None] = [None]  # the newest erasure this process has cleared its caches for
+
+
+def forget_people() -> None:
+    """Clear this process's caches keyed by personal data, and its screening context."""
+    forget_cached_contacts()
+    forget_cached_names()
+    invalidate()
+
+
+def _forget_if_erased(conn: Connection) -> None:
+    newest = latest_erasure(conn)
+    if newest != _erasure_seen[0]:
+        if _erasure_seen[0] is not None or newest is not None:
+            forget_cached_contacts()
+            forget_cached_names()
+        _erasure_seen[0] = newest
 
 
 def invalidate() -> None:
@@ -86,6 +116,7 @@ def load_context(conn: Connection) -> ScreeningContext:
     from referrals.config import get_settings  # settings are read at the edge, once per load
 
     settings = get_settings()
+    _forget_if_erased(conn)
     rows = entries_and_reasons(conn)
     model = load_model(conn)
     return ScreeningContext(

@@ -15,13 +15,14 @@ from sqlalchemy import Engine
 
 from referrals import metrics
 from referrals.domain.archiving import EXPIRY, RETIREMENT, TimedArchive
-from referrals.services import notifications
+from referrals.services import notifications, retention
 from referrals.store import reminders
 from referrals.store import sweep as store
 from referrals.store.db import is_sqlite, writing
 
 BATCH = 5000  # SQLite: no statement near 300 ms at this size
 POSTGRES_BATCH = 1000  # PostgreSQL updates nine indexes per row: 5,000 rows took ~1 s a statement, 1,000 stay short
+RETENTION_BATCH = 1000  # each anonymised lead is one row of an executemany, with its history read and redacted
 REMINDER_BATCH = 500  # each reminded lead queues its emails in the same transaction
 
 
@@ -30,6 +31,7 @@ class SweepReport:
     expired: int
     retired: int
     reminded: int = 0  # received leads recalled 48 hours before they expire
+    anonymised: int = 0  # archived leads past REFERRALS_RETENTION_MONTHS (services/retention.py)
 
 
 def _archive_due(engine: Engine, rule: TimedArchive, now: datetime, batch: int) -> int:
@@ -63,11 +65,17 @@ def _remind(engine: Engine, now: datetime, batch: int) -> int:
             return total
 
 
-def sweep(engine: Engine, *, now: datetime, batch: int | None = None, remind: bool = True) -> SweepReport:
+def sweep(engine: Engine, *, now: datetime, batch: int | None = None, remind: bool = True,
+          retention_months: int | None = None) -> SweepReport:
     """`remind=False` archives without recalling anyone: replaying a past moment (the demo's history) must not
-    remind people of leads whose deadline is long gone."""
+    remind people of leads whose deadline is long gone. `retention_months` (REFERRALS_RETENTION_MONTHS) also
+    anonymises leads archived longer ago; None (unset) does nothing of the kind, not even a query."""
     batch = batch or (BATCH if is_sqlite(engine) else POSTGRES_BATCH)
     expired = _archive_due(engine, EXPIRY, now, batch)
     retired = _archive_due(engine, RETIREMENT, now, batch)
     reminded = _remind(engine, now, min(batch, REMINDER_BATCH)) if remind else 0
-    return SweepReport(expired, retired, reminded)
+    anonymised = 0
+    if retention_months:
+        anonymised = retention.anonymise_archived(engine, now=now, months=retention_months,
+                                                  batch=min(batch, RETENTION_BATCH))
+    return SweepReport(expired, retired, reminded, anonymised)

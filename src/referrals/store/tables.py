@@ -148,6 +148,7 @@ password_resets = Table(
 )
 
 _OWNED_OPEN = "status IN ('received', 'accepted') AND owner_id IS NOT NULL"
+_RETAINED = "archived_at IS NOT NULL AND erased_at IS NULL"
 _UNREMINDED = "status = 'received' AND response_due_at IS NOT NULL AND reminded_at IS NULL"
 
 leads = Table(
@@ -219,6 +220,7 @@ leads = Table(
     Column("owner_id", ID, nullable=True),  # an active user of the partner, or nobody
     Column("reminded_at", Stamp, nullable=True),  # when the expiring-soon reminder went out
     Column("updated_at", Stamp, nullable=True),  # the last change (0013; every writer sets it, old rows backfilled)
+    Column("erased_at", Stamp, nullable=True),  # its customer's personal data erased (0015, docs/privacy.md)
     Column("version", Integer, nullable=False),
     ForeignKeyConstraint(["partner_id", "location_id"], ["locations.partner_id", "locations.id"]),
     UniqueConstraint("partner_id", "external_id", name="uq_leads_partner_external"),
@@ -264,6 +266,9 @@ leads = Table(
         sqlite_where=text("status = 'received' AND response_due_at IS NOT NULL"),
         postgresql_where=text("status = 'received' AND response_due_at IS NOT NULL"),
     ),
+    # retention (REFERRALS_RETENTION_MONTHS): archived leads not anonymised yet, oldest archive first (0015)
+    Index("ix_leads_retention", "archived_at",
+          sqlite_where=text(_RETAINED), postgresql_where=text(_RETAINED)),
     Index(
         "ix_leads_archive_due",
         "archive_due_at",
@@ -493,6 +498,7 @@ digest_items = Table(
     Column("digested_at", Stamp, nullable=True),
     Index("ix_digest_items_pending", "day", sqlite_where=text("digested_at IS NULL"),
           postgresql_where=text("digested_at IS NULL")),
+    Index("ix_digest_items_digested", "digested_at"),  # retention deletes the old ones (0015)
 )
 
 # The action center's read marks: an item is a received actionable lead; a user who opened it has read it.
@@ -702,4 +708,20 @@ webhook_deliveries = Table(
     Index("ix_webhook_deliveries_due", "next_attempt_at",
           sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
     Index("ix_webhook_deliveries_log", "webhook_id", "created_at"),
+    Index("ix_webhook_deliveries_created", "created_at"),  # retention deletes the old ones (0015)
+)
+
+# A person's data erased (by request, `referrals privacy erase`, or by retention): when, by whom, how many rows of
+# each kind, and, for a request, a salted SHA-256 of the address, never the address (migration 0015).
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("at", Stamp, nullable=False),
+    Column("by", String(320), nullable=False),
+    Column("kind", String(16), nullable=False),  # request | retention
+    Column("salt", String(64), nullable=True),
+    Column("address_hash", String(64), nullable=True),
+    Column("counts", JSON, nullable=False),
+    Index("ix_erasures_at", "at"),
 )

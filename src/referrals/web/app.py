@@ -25,6 +25,7 @@ from referrals.web.api import (
 from referrals.web.api import bulk as bulk_api
 from referrals.web.api import imports as imports_api
 from referrals.web.api import me as me_api
+from referrals.web.api import privacy as privacy_api
 from referrals.web.api import quality as quality_api
 from referrals.web.api import team as team_api
 from referrals.web.api import views as views_api
@@ -60,6 +61,7 @@ def api_router() -> APIRouter:
     api.include_router(insights.router)
     api.include_router(views_api.router)
     api.include_router(quality_api.router)
+    api.include_router(privacy_api.router)
     api.include_router(webhooks_api.router)
     return api
 
