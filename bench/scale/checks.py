@@ -118,3 +118,43 @@ def check_errors(records: list, began: float, kills: list[float], verdict: Verdi
 
 def since_of(began: float) -> datetime:
     return datetime.fromtimestamp(began, UTC)
+
+
+# The series issue 18 names, which /metrics must expose (docs/operations.md).
+SERIES = ("referrals_http_requests_total", "referrals_http_request_duration_seconds", "referrals_outbox_pending",
+          "referrals_outbox_oldest_pending_age_seconds", "referrals_jobs_pending", "referrals_jobs_lag_seconds",
+          "referrals_emails_sent_total", "referrals_emails_failed_total", "referrals_webhooks_sent_total",
+          "referrals_webhooks_failed_total", "referrals_leads_created_total", "referrals_leads_expired_total")
+
+
+def scrape(base_url: str, token: str) -> dict[str, float]:
+    """/metrics of the web processes (which sum every process's counts), each series summed over its labels."""
+    import httpx
+    from prometheus_client.parser import text_string_to_metric_families
+
+    answer = httpx.get(base_url + "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    answer.raise_for_status()
+    totals: dict[str, float] = {}
+    for family in text_string_to_metric_families(answer.text):
+        for sample in family.samples:
+            name = sample.name.removesuffix("_count") if sample.name.endswith("_seconds_count") else sample.name
+            if sample.name.endswith(("_bucket", "_sum", "_created")):
+                continue
+            totals[name] = totals.get(name, 0.0) + sample.value
+    return totals
+
+
+def check_metrics(conn, scraped: dict[str, float], since: datetime, created: list, verdict: Verdict) -> None:
+    """Every named series is there, and the counters agree with the database: every lead the load made was counted
+    (a lead whose answer the killed web process cut may be counted and not acknowledged), every email the outbox
+    marked sent since the load began was counted as sent."""
+    missing = [name for name in SERIES if name not in scraped and name + "_total" not in scraped]
+    sent = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND created_at >= :since"),
+                        {"since": since}).scalar_one()
+    counted_leads = scraped.get("referrals_leads_created_total", 0)
+    counted_sent = scraped.get("referrals_emails_sent_total", 0)
+    verdict.figures.update(metrics={name: scraped.get(name) for name in SERIES})
+    verdict.check(not missing, f"/metrics exposes every named series across the processes (missing: {missing})")
+    verdict.check(counted_leads >= len(created) and counted_sent >= sent,
+                  f"/metrics counted {counted_leads:,.0f} leads created ({len(created):,} acknowledged) and "
+                  f"{counted_sent:,.0f} emails sent ({sent:,} marked sent since the load began)")

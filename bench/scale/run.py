@@ -26,7 +26,7 @@ from bench import pgcluster
 from bench.generate import generate
 from bench.pgcluster import PgCluster, free_port
 from bench.scale import checks
-from bench.scale.stage import ROOT, Processes, env_for, prepare
+from bench.scale.stage import METRICS_TOKEN, ROOT, Processes, env_for, prepare
 
 from referrals.store.db import make_engine
 
@@ -173,7 +173,9 @@ def stage_and_run(cluster: PgCluster, logs: Path, args) -> dict:
     setup_minutes = round((time.monotonic() - started) / 60, 1)
     redis.Redis.from_url(REDIS_URL).flushdb()
     procs = Processes(env={}, logs=logs, smtp_port=free_port())
-    procs.env = env_for(cluster.primary_url, cluster.replica_url, REDIS_URL, procs.smtp_port, procs.base_url)
+    (logs / "metrics").mkdir()
+    procs.env = env_for(cluster.primary_url, cluster.replica_url, REDIS_URL, procs.smtp_port, procs.base_url,
+                        logs / "metrics")
     plan_path = logs / "plan.json"
     plan_path.write_text(json.dumps({**plan, "base_url": procs.base_url}))
     lag = LagSampler(cluster)
@@ -192,13 +194,14 @@ def stage_and_run(cluster: PgCluster, logs: Path, args) -> dict:
         steps, step_loads = ([], []) if args.no_steps else capacity(plan_path, logs, 0)
         drained = wait_for_outbox(cluster.primary_url, checks.since_of(began), DRAIN_TIMEOUT)
         procs.note(f"outbox drained {drained:.0f} s after the load")
+        scraped = checks.scrape(procs.base_url, METRICS_TOKEN)
     finally:
         lag.stop.set()
         procs.close()
-    return judge(cluster, logs, began, procs, main_load, steps, step_loads, lag, setup_minutes, args)
+    return judge(cluster, logs, began, procs, main_load, steps, step_loads, lag, setup_minutes, args, scraped)
 
 
-def judge(cluster, logs, began, procs, main_load, steps, step_loads, lag, setup_minutes, args) -> dict:
+def judge(cluster, logs, began, procs, main_load, steps, step_loads, lag, setup_minutes, args, scraped) -> dict:
     verdict = checks.Verdict()
     loads = [main_load, *step_loads]
     created = [tuple(c) for load in loads for c in load["created"]]
@@ -210,6 +213,7 @@ def judge(cluster, logs, began, procs, main_load, steps, step_loads, lag, setup_
         checks.check_emails(conn, checks.since_of(began), created, checks.sink_messages(logs / "messages.jsonl"),
                             verdict)
         checks.check_history(conn, transitions, verdict)
+        checks.check_metrics(conn, scraped, checks.since_of(began), created, verdict)
     engine.dispose()
     checks.check_errors(main_load["records"], main_load["began"], kills, verdict)
     sustained = [s["rate"] for s in steps if s["all"].get("p95_ms", 1e9) <= 100]

@@ -31,12 +31,20 @@ REFERRALS = ROOT / ".venv" / "bin" / "referrals"
 POOL = 8_000  # fresh received leads of the big partner, for the accepts and declines
 
 
-def env_for(primary: str, replica: str, redis: str, smtp_port: int, base_url: str) -> dict[str, str]:
-    return {**os.environ, "REFERRALS_DATABASE_URL": primary, "REFERRALS_DATABASE_READ_URL": replica,
+METRICS_TOKEN = "scale-test-metrics-token"  # noqa: S105 - a throwaway test's
+
+
+def env_for(primary: str, replica: str, redis: str, smtp_port: int, base_url: str, metrics_dir: Path
+            ) -> dict[str, str]:
+    """Every process of the test: one database pair, one Redis queue, one SMTP server, one metrics directory (the
+    web processes and the workers count into it, and /metrics sums them)."""
+    return {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "REFERRALS_METRICS_TOKEN": METRICS_TOKEN,
+            "REFERRALS_DATABASE_URL": primary, "REFERRALS_DATABASE_READ_URL": replica,
             "REFERRALS_REDIS_URL": redis, "REFERRALS_SMTP_HOST": "127.0.0.1", "REFERRALS_SMTP_PORT": str(smtp_port),
             "REFERRALS_DIGEST_THRESHOLD": "1000000",  # every new-lead email individual
             "REFERRALS_SECRET_KEY": "scale-test-secret-key-not-for-production-0123456789",
-            "REFERRALS_BASE_URL": base_url, "REFERRALS_LOG_FORMAT": "text", "PYTHONPATH": str(ROOT)}
+            "REFERRALS_BASE_URL": base_url, "REFERRALS_LOG_FORMAT": "text", "REFERRALS_JOBS_QUEUE": "scale-test",
+            "PYTHONPATH": str(ROOT)}
 
 
 def prepare(url: str, bench: BenchSet, run_id: str) -> dict:
@@ -101,7 +109,7 @@ class Processes:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(self.base_url + "/healthz", timeout=2).status_code == 200:
+                if httpx.get(self.base_url + "/readyz", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
