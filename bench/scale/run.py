@@ -62,33 +62,42 @@ def summarise(load: dict) -> dict:
 
 
 class LagSampler(threading.Thread):
-    """The replica's lag each second: WAL bytes not yet replayed, and for how long it has been behind."""
+    """The replica's lag every half second, as store/replica.py measures it: the primary's WAL position is sampled
+    with the time, and the replica is as old as the earliest sample it has not replayed yet (0 when it has
+    replayed everything the primary had written); also the bytes it has not replayed."""
 
     def __init__(self, cluster: PgCluster) -> None:
         super().__init__(daemon=True)
         self.cluster, self.stop, self.samples = cluster, threading.Event(), []
 
     def run(self) -> None:
-        behind_since = None
-        while not self.stop.wait(1.0):
+        history: list[tuple[float, int]] = []  # (when, the primary's position)
+        position = "SELECT pg_wal_lsn_diff({}, '0/0')::bigint"
+        try:
+            primary = psycopg.connect(self.cluster.primary_url, autocommit=True, connect_timeout=2)
+        except psycopg.Error:
+            return
+        while not self.stop.wait(0.5):
             try:
-                with psycopg.connect(self.cluster.primary_url, autocommit=True, connect_timeout=2) as p, \
-                        psycopg.connect(self.cluster.replica_url, autocommit=True, connect_timeout=2) as r:
-                    head = p.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
-                    replayed = r.execute("SELECT pg_last_wal_replay_lsn()").fetchone()[0]
-                    gap = p.execute("SELECT pg_wal_lsn_diff(%s::pg_lsn, %s::pg_lsn)", (head, replayed)).fetchone()[0]
+                head = primary.execute(position.format("pg_current_wal_lsn()")).fetchone()[0]
+                now = time.time()
+                history = [(t, lsn) for t, lsn in history if now - t < 120] + [(now, head)]
+                with psycopg.connect(self.cluster.replica_url, autocommit=True, connect_timeout=2) as replica:
+                    replayed = replica.execute(position.format("pg_last_wal_replay_lsn()")).fetchone()[0]
             except psycopg.Error:
                 continue
-            now = time.time()
-            behind_since = (behind_since or now) if gap > 0 else None
-            self.samples.append((now, float(gap), now - behind_since if behind_since else 0.0))
+            behind = [t for t, lsn in history if lsn > replayed]
+            self.samples.append((now, float(max(0, head - replayed)), now - min(behind) if behind else 0.0))
+        primary.close()
 
     def summary(self) -> dict:
         if not self.samples:
             return {"samples": 0}
+        seconds = sorted(s[2] for s in self.samples)
         return {"samples": len(self.samples), "max_bytes": max(s[1] for s in self.samples),
-                "max_seconds_behind": round(max(s[2] for s in self.samples), 2),
-                "mean_bytes": round(statistics.fmean(s[1] for s in self.samples))}
+                "mean_bytes": round(statistics.fmean(s[1] for s in self.samples)),
+                "p50_seconds": round(seconds[len(seconds) // 2], 2),
+                "p95_seconds": round(seconds[int(len(seconds) * 0.95)], 2), "max_seconds": round(seconds[-1], 2)}
 
 
 def run_load(plan_path: Path, out: Path, rate: float, seconds: float, offset: int, logs: Path) -> dict:
