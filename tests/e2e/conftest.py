@@ -13,9 +13,8 @@ from referrals.config import Settings
 from referrals.domain.access import Principal
 from referrals.domain.enums import Role
 from referrals.services.directory_admin import create_token
-from referrals.web.app import create_app
 from referrals.web.deps import get_now
-from tests import factories
+from tests import apps, factories
 
 MAX_BODY = 64_000
 
@@ -68,7 +67,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(engine: Engine, clock: Clock):
-    application = create_app(Settings(database_url="sqlite://", max_body_bytes=MAX_BODY), engine=engine)
+    application = apps.app_for(Settings(database_url="sqlite://", max_body_bytes=MAX_BODY), engine)
     application.dependency_overrides[get_now] = lambda: clock.now
     return application
 

@@ -17,11 +17,10 @@ from referrals.services.auth import hash_password
 from referrals.services.directory_admin import add_user
 from referrals.store.db import writing
 from referrals.store.tables import users
-from referrals.web.app import create_app
 from referrals.web.deps import get_now, utc_now
 from referrals.web.session import COOKIE, secret_key
 from referrals.web.session import lifetime as session_lifetime
-from tests import factories
+from tests import apps, factories
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -33,8 +32,8 @@ class Clock:
 
 
 def pages_app(engine: Engine, clock: Clock, **settings):
-    app = create_app(Settings(database_url="sqlite://", secret_key="test-secret-key-0123456789", **settings),
-                     engine=engine)
+    app = apps.app_for(Settings(database_url="sqlite://", secret_key="test-secret-key-0123456789", **settings),
+                       engine)
     app.dependency_overrides[get_now] = lambda: clock.now
     return app
 
