@@ -10,6 +10,7 @@ Exit status 0 when every check passed. The report goes to bench/results/scale-<d
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -195,7 +196,7 @@ def stage_and_run(cluster: PgCluster, logs: Path, args) -> dict:
             procs.start_worker(2)
         lag.start()
         began = time.time()
-        procs.note(f"load: {args.rate:g} requests/s for {args.seconds:g} s")
+        procs.note(f"load: {args.rate:g} requests/s for {args.seconds:g} s (load average {os.getloadavg()[0]:.2f})")
         timers = with_faults(procs, args.seconds)
         main_load = run_load(plan_path, logs / "load.json", args.rate, args.seconds, 0, logs)
         for timer in timers:
@@ -227,6 +228,7 @@ def judge(cluster, logs, began, procs, main_load, steps, step_loads, lag, setup_
     checks.check_errors(main_load["records"], main_load["began"], kills, verdict)
     sustained = [s["rate"] for s in steps if s["all"].get("p95_ms", 1e9) <= 100]
     return {"passed": verdict.passed, "checks": verdict.lines, "figures": verdict.figures,
+            "load_average_at_the_end": os.getloadavg(),
             "when": datetime.now(UTC).isoformat(), "leads": args.leads, "web_processes": args.web,
             "worker_processes": args.workers, "setup_minutes": setup_minutes,
             "main": summarise(main_load), "steps": steps,
