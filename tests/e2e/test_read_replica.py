@@ -8,6 +8,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from referrals.store.replica import CONNECT_TIMEOUT
 from tests.conftest import skip_missing_backend
 from tests.e2e import replica_support as support
 from tests.e2e.served import serving
@@ -86,7 +87,8 @@ def test_with_the_replica_stopped_lists_and_exports_keep_working_from_the_primar
         export = httpx.get(f"{patient.url}/api/v1/leads/export.csv", params={"tab": "qualified"},
                            headers={"Authorization": f"Bearer {program.admin_token}"}, timeout=10)
         assert export.status_code == 200 and "Stopped Replica Srl" in export.text
-        assert slowest < 1.0, f"a list took {slowest:.2f} s with the replica down"
+        # no list waited for the replica's connect timeout (2 s); the margin is for a loaded machine
+        assert slowest < CONNECT_TIMEOUT * 0.9, f"a list took {slowest:.2f} s with the replica down"
     finally:
         cluster.start_replica()
     cluster.wait_for_replica()
