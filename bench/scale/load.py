@@ -68,6 +68,7 @@ class Load:
         self.queries = itertools.cycle(q.replace("{term}", plan.term) for q in LIST_QUERIES)
         self.details = itertools.cycle(plan.detail_ids)
         self.auth = {"Authorization": f"Bearer {plan.partner_token}"}
+        self.free = asyncio.Semaphore(CONNECTIONS)
 
     def request(self, kind: str) -> tuple[str, str, dict]:
         """(method, path, keyword arguments) of one request of this kind."""
@@ -99,26 +100,30 @@ class Load:
         return "POST", f"/api/v1/leads/{lead_id}/decline", {
             "json": {"reason": "timeline_too_short", "notes": "Scale test"}, "headers": self.auth}
 
-    async def one(self, kind: str, started: float) -> None:
+    async def one(self, kind: str, started: float, due: float) -> None:
+        """One request, timed from when it was due (so time spent waiting for a free connection counts, and a
+        slow server cannot hide its backlog by slowing the load down)."""
         method, path, kwargs = self.request(kind)
-        t0 = time.perf_counter()
         status, error = None, None
         try:
-            if kind == "export":
-                async with self.client.stream(method, path, **kwargs) as response:
-                    async for _ in response.aiter_bytes():
-                        pass
-                    status = response.status_code
-            else:
-                response = await self.client.request(method, path, **kwargs)
-                status = response.status_code
-                self.remember(kind, path, kwargs, response)
+            async with self.free:
+                status = await self.send(kind, method, path, kwargs)
         except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             error = f"{CUT}: {type(exc).__name__}"
         except httpx.HTTPError as exc:
             error = type(exc).__name__
-        ms = (time.perf_counter() - t0) * 1000
+        ms = (time.perf_counter() - due) * 1000
         self.out.records.append((kind, round(started, 4), round(ms, 2), status, error))
+
+    async def send(self, kind: str, method: str, path: str, kwargs: dict) -> int:
+        if kind == "export":
+            async with self.client.stream(method, path, **kwargs) as response:
+                async for _ in response.aiter_bytes():
+                    pass
+        else:
+            response = await self.client.request(method, path, **kwargs)
+            self.remember(kind, path, kwargs, response)
+        return response.status_code
 
     def remember(self, kind: str, path: str, kwargs: dict, response: httpx.Response) -> None:
         if kind == "new" and response.status_code in (200, 201):
@@ -127,8 +132,13 @@ class Load:
             self.out.transitions.append((path.split("/")[4], {"accept": "accepted", "decline": "declined"}[kind]))
 
 
+CONNECTIONS = 64  # at most this many requests in flight; the rest wait their turn here, timed from when due
+
+
 async def drive(plan: Plan, rate: float, seconds: float, seed: int, offset: int) -> Outcome:
-    limits = httpx.Limits(max_connections=400, max_keepalive_connections=100)
+    # httpcore's pool scans every connection for every queued request: with hundreds waiting in the pool the load
+    # itself ran out of CPU. The semaphore keeps the pool's queue empty; the wait still counts in each latency.
+    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
     async with httpx.AsyncClient(base_url=plan.base_url, timeout=30.0, limits=limits) as client:
         load = Load(plan, client, offset)
         tasks, sequence = [], kinds(seed)
@@ -137,7 +147,7 @@ async def drive(plan: Plan, rate: float, seconds: float, seed: int, offset: int)
             due = start + n / rate
             if (wait := due - time.perf_counter()) > 0:
                 await asyncio.sleep(wait)
-            tasks.append(asyncio.create_task(load.one(next(sequence), due - start)))
+            tasks.append(asyncio.create_task(load.one(next(sequence), due - start, due)))
         await asyncio.gather(*tasks)
         return load.out
 
