@@ -62,7 +62,7 @@ class Load:
         self.plan, self.client, self.out = plan, client, Outcome()
         self.serial = itertools.count(offset)
         # A run numbered `offset` (a multiple of 100,000) takes its slice of the pool: runs never share a lead.
-        share = len(plan.received_ids) // 8
+        share = len(plan.received_ids) // 10  # the main run and up to nine steps
         start = offset // 100_000 * share
         self.received = iter(plan.received_ids[start:start + share])
         self.queries = itertools.cycle(q.replace("{term}", plan.term) for q in LIST_QUERIES)

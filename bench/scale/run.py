@@ -137,8 +137,7 @@ def capacity(plan_path: Path, logs: Path, offset: int) -> tuple[list[dict], list
     """The rate raised step by step until p95 passes 100 ms; every step's load is kept for the checks."""
     steps, loads = [], []
     for n, rate in enumerate(STEPS):
-        load = run_load(plan_path, logs / f"step-{rate}.json", rate, STEP_SECONDS, offset + 100_000 * (n + 1) % 800_000,
-                        logs)
+        load = run_load(plan_path, logs / f"step-{rate}.json", rate, STEP_SECONDS, offset + 100_000 * (n + 1), logs)
         loads.append(load)
         summary = summarise(load)
         steps.append(summary)
