@@ -138,7 +138,9 @@ CONNECTIONS = 64  # at most this many requests in flight; the rest wait their tu
 async def drive(plan: Plan, rate: float, seconds: float, seed: int, offset: int) -> Outcome:
     # httpcore's pool scans every connection for every queued request: with hundreds waiting in the pool the load
     # itself ran out of CPU. The semaphore keeps the pool's queue empty; the wait still counts in each latency.
-    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+    # Idle connections are let go after 3 s, before the server's keep-alive timeout (uvicorn: 5 s) closes them: a
+    # request sent on a connection the server is closing that instant fails (the scale test saw it, POSTs too).
+    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS, keepalive_expiry=3.0)
     async with httpx.AsyncClient(base_url=plan.base_url, timeout=30.0, limits=limits) as client:
         load = Load(plan, client, offset)
         tasks, sequence = [], kinds(seed)

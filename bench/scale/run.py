@@ -55,10 +55,12 @@ def summarise(load: dict) -> dict:
         if error is None and status is not None and status < 500:
             by_kind[kind].append(ms)
     every = [ms for values in by_kind.values() for ms in values]
+    interactive = [ms for kind, values in by_kind.items() if kind != "export" for ms in values]
     done = len(load["records"])
     ended = max((started + ms / 1000 for _k, started, ms, _s, _e in load["records"]), default=1.0)
     return {"rate": load["rate"], "seconds": load["seconds"], "requests": done,
             "answered_per_s": round(len(every) / max(ended, load["seconds"]), 1), "all": percentiles(every),
+            "interactive": percentiles(interactive),
             "kinds": {kind: percentiles(values) for kind, values in sorted(by_kind.items())}}
 
 
@@ -134,16 +136,18 @@ def wait_for_outbox(url: str, since: datetime, timeout: float) -> float:
 
 
 def capacity(plan_path: Path, logs: Path, offset: int) -> tuple[list[dict], list[dict]]:
-    """The rate raised step by step until p95 passes 100 ms; every step's load is kept for the checks."""
+    """The rate raised step by step until the interactive requests' p95 passes 100 ms (every kind but the exports:
+    a 1,000-row download is not a click, and its own p95 is reported with the rest); every step's load is kept for
+    the checks."""
     steps, loads = [], []
     for n, rate in enumerate(STEPS):
         load = run_load(plan_path, logs / f"step-{rate}.json", rate, STEP_SECONDS, offset + 100_000 * (n + 1), logs)
         loads.append(load)
         summary = summarise(load)
         steps.append(summary)
-        print(f"  step {rate}/s: p95 {summary['all'].get('p95_ms')} ms, {summary['answered_per_s']}/s answered",
-              flush=True)
-        if summary["all"].get("p95_ms", 1e9) > 100:
+        print(f"  step {rate}/s: p95 {summary['interactive'].get('p95_ms')} ms without the exports, "
+              f"{summary['all'].get('p95_ms')} ms with them; {summary['answered_per_s']}/s answered", flush=True)
+        if summary["interactive"].get("p95_ms", 1e9) > 100:
             break
     return steps, loads
 
@@ -226,13 +230,13 @@ def judge(cluster, logs, began, procs, main_load, steps, step_loads, lag, setup_
         checks.check_metrics(conn, scraped, checks.since_of(began), created, verdict)
     engine.dispose()
     checks.check_errors(main_load["records"], main_load["began"], kills, verdict)
-    sustained = [s["rate"] for s in steps if s["all"].get("p95_ms", 1e9) <= 100]
+    sustained = [s["rate"] for s in steps if s["interactive"].get("p95_ms", 1e9) <= 100]
     return {"passed": verdict.passed, "checks": verdict.lines, "figures": verdict.figures,
             "load_average_at_the_end": os.getloadavg(),
             "when": datetime.now(UTC).isoformat(), "leads": args.leads, "web_processes": args.web,
             "worker_processes": args.workers, "setup_minutes": setup_minutes,
             "main": summarise(main_load), "steps": steps,
-            "highest_rate_p95_under_100ms": max(sustained) if sustained else None,
+            "highest_rate_interactive_p95_under_100ms": max(sustained) if sustained else None,
             "replica_lag": lag.summary(), "events": [(round(at - began, 1), what) for at, what in procs.events]}
 
 
