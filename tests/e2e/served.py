@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,3 +67,13 @@ def _wait_until_up(served: Served, process: subprocess.Popen) -> None:
         except httpx.TransportError:
             time.sleep(0.1)
     raise RuntimeError("referrals serve did not start within 30 s")
+
+
+def eventually(check: Callable[[], bool], seconds: float = 15) -> bool:
+    """Whether `check` comes true within `seconds` (asked every 0.2 s): for what other processes do in their time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False

@@ -3,7 +3,6 @@ HTTP: lists come from the replica while it is fresh enough, from the primary whe
 browser that has just acted reads its own change."""
 
 import time
-from collections.abc import Callable
 
 import httpx
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from referrals.store.replica import CONNECT_TIMEOUT
 from tests.conftest import skip_missing_backend
 from tests.e2e import replica_support as support
-from tests.e2e.served import serving
+from tests.e2e.served import eventually, serving
 
 
 @pytest.fixture(scope="module")
@@ -36,15 +35,6 @@ def patient(cluster, program, tmp_path_factory):
     """A server that reads from the replica however far behind it is (the lag limit is 1,000 s)."""
     with serving(program.serving_env(cluster.replica_url, 1000), tmp_path_factory.mktemp("logs")) as served:
         yield served
-
-
-def eventually(check: Callable[[], bool], seconds: float = 15) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def warm_up(url: str, program) -> None:

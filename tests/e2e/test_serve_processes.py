@@ -24,7 +24,7 @@ from referrals.store.tables import outbox
 from tests import factories
 from tests.conftest import skip_missing_backend
 from tests.e2e import replica_support as support
-from tests.e2e.served import REFERRALS, Served, _wait_until_up, environment, referrals
+from tests.e2e.served import REFERRALS, Served, _wait_until_up, environment, eventually, referrals
 from tests.proctree import answered_by, open_files, web_processes
 from tests.smtp import SmtpServer, free_port
 
@@ -53,20 +53,11 @@ def serving_processes(env: dict[str, str], logs, *args: str) -> Iterator[tuple[S
             process.wait(30)
 
 
-def eventually(check, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_serve_with_two_processes_answers_from_both_survives_losing_one_and_emails_once(tmp_path, smtp):
     program = support.set_up_program(f"sqlite:///{tmp_path / 'referrals.db'}")
     env = {**program.env, "REFERRALS_SMTP_HOST": "127.0.0.1", "REFERRALS_SMTP_PORT": str(smtp.port)}
     with serving_processes(env, tmp_path / "logs", "--processes", "2") as (served, server, port):
-        assert eventually(lambda: len(web_processes(server.pid)) == 2)
+        assert eventually(lambda: len(web_processes(server.pid)) == 2, seconds=30)
         first, second = web_processes(server.pid)
         for serving, paused in ((first, second), (second, first)):  # each one alone must answer
             os.kill(paused, signal.SIGSTOP)
@@ -81,11 +72,12 @@ def test_serve_with_two_processes_answers_from_both_survives_losing_one_and_emai
         assert queue in open_files(server.pid)
         assert all(queue not in open_files(pid) for pid in (first, second))
         support.create_lead(served.url, program, "Two Processes Srl")  # its email: by the one consumer
-        assert eventually(lambda: len(smtp.recorder.messages) == 1)
+        assert eventually(lambda: len(smtp.recorder.messages) == 1, seconds=30)
 
         os.kill(first, signal.SIGKILL)
         assert [answered_by(port, [second])[0] for _ in range(10)] == [200] * 10
-        assert eventually(lambda: len(set(web_processes(server.pid)) - {first}) == 2)  # a new one replaced it
+        # a new one replaced it
+        assert eventually(lambda: len(set(web_processes(server.pid)) - {first}) == 2, seconds=30)
         assert httpx.get(f"{served.url}/healthz", timeout=5).status_code == 200
     assert web_processes(server.pid) == []
     [message] = smtp.recorder.messages
@@ -140,7 +132,7 @@ def test_two_worker_processes_share_the_redis_queue_and_send_every_email_once(en
     workers = [subprocess.Popen([REFERRALS, "worker", "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
                                 stderr=log.open("w")) for log in logs]
     try:
-        assert eventually(lambda: all("consumer started" in log.read_text() for log in logs))
+        assert eventually(lambda: all("consumer started" in log.read_text() for log in logs), seconds=30)
         subprocess.run([sys.executable, "-c", "from referrals.jobs import kick_outbox\n"
                         "for _ in range(8): kick_outbox()"], env=env, check=True, timeout=60)
         assert eventually(lambda: len(smtp.recorder.messages) >= 40, seconds=60)
