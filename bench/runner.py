@@ -335,9 +335,10 @@ LISTPAGE_CASES = {  # the pages' query strings, on the Marketplace tab
 
 
 def measure_listpage(engine, server: Server, info: generate.BenchSet, runs: int) -> dict:
-    """`GET /leads` as the big partner's admin with three saved views (chips with capped counts), for each case: the
-    page with its position ("1–50 of 10,000+"), the capped counts and the tab counts; the unfiltered list's second
-    page too (its cursor carries the page number). The views are deleted after."""
+    """`GET /leads` as the big partner's admin with three saved views, for each case: the page with its position
+    ("1–50 of 10,000+") and its tab's count, then the request its script makes for the chips' counts and the other
+    tabs' (`/leads/counts`); the unfiltered list's second page too (its cursor carries the page number). The views are
+    deleted after."""
     from urllib.parse import urlencode
 
     from referrals.services import views
@@ -360,8 +361,12 @@ def measure_listpage(engine, server: Server, info: generate.BenchSet, runs: int)
                     web.get(url).raise_for_status()
                 page = web.get(url).text
                 found = position.search(page)
+                counts_url = re.search(r'data-counts-url="([^"]+)"', page).group(1).replace("&amp;", "&")
                 result[name] = summary(timed(get, runs)) | {"position": found.group(1) if found else None,
                                                             "rows": page.count("data-lead-id=")}
+                # the chips' counts and, under a filter, the other tabs': the request the page's script makes
+                result[name + ": later counts"] = summary(timed(lambda u=counts_url: web.get(u).raise_for_status(),
+                                                                runs)) | {"counts": web.get(counts_url).json()}
             next_url = re.search(r'href="([^"]+)" rel="next"', web.get("/leads?tab=marketplace").text)
             if next_url:
                 url = next_url.group(1).replace("&amp;", "&")
@@ -956,6 +961,8 @@ def main() -> None:
                         help="measure the search and the urgency sort alone (--reuse a set)")
     parser.add_argument("--only-listpage", action="store_true",
                         help="measure the list page with its count alone (--reuse a set)")
+    parser.add_argument("--only-insights", action="store_true",
+                        help="measure the insights API and pages alone, after folding the change log (--reuse a set)")
     parser.add_argument("--only-import", type=int, metavar="ROWS", default=0,
                         help="measure the CSV import of ROWS leads against ingest_many alone (--reuse a set)")
     args = parser.parse_args()
@@ -979,26 +986,19 @@ def main() -> None:
         upgrade(engine)
         print(json.dumps(measure_bulk(engine, info), indent=2))
         return
-    if args.only_listpage:  # print the figures; nothing is written
-        info = generate.load(args.reuse)
-        engine = make_engine(info.url)
-        upgrade(engine)
-        server = Server(info.url)
-        try:
-            print(json.dumps(measure_listpage(engine, server, info, args.runs), indent=2))
-        finally:
-            server.stop()
-        return
-    if args.only_search:  # print the figures; nothing is written
-        info = generate.load(args.reuse)
-        engine = make_engine(info.url)
-        upgrade(engine)
-        server = Server(info.url)
-        try:
-            print(json.dumps(measure_search(engine, server, info, args.runs), indent=2))
-        finally:
-            server.stop()
-        return
+    served_alone = {"only_listpage": measure_listpage, "only_search": measure_search,
+                    "only_insights": measure_insights}
+    for flag, measure in served_alone.items():
+        if getattr(args, flag):  # print the figures; nothing is written (insights fold the change log first)
+            info = generate.load(args.reuse)
+            engine = make_engine(info.url)
+            upgrade(engine)
+            server = Server(info.url)
+            try:
+                print(json.dumps(measure(engine, server, info, args.runs), indent=2))
+            finally:
+                server.stop()
+            return
     if args.only_ingest:
         info = generate.load(args.reuse)
         engine = make_engine(info.url)

@@ -4,6 +4,7 @@ opened, renamed, deleted), keyboard navigation (j/k, f, Enter, /, ?), and an inv
 breaks the Content Security Policy. Screenshots go to test-artifacts/list-*.png."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -129,7 +130,10 @@ def test_a_saved_view_shows_as_a_chip_with_its_count_and_is_renamed_then_deleted
     expected = count_leads(server.engine, server.admin, received_in_norway).value
     chip = page.get_by_test_id("views").get_by_role("link", name=name)
     assert chip.get_attribute("aria-current") == "true"
+    chip.locator(".count").wait_for()  # filled in by the page's script from /leads/counts
     assert chip.locator(".count").inner_text() == str(expected)
+    qualified = count_leads(server.engine, server.admin, replace(received_in_norway, tab=Tab.QUALIFIED)).value
+    assert page.locator('.tabs [data-count="qualified"]').inner_text() == str(qualified)  # the same request's
     page.goto("/leads")
     page.get_by_test_id("views").get_by_role("link", name=name).click()
     page.wait_for_url("**country=NO**")

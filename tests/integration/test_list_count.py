@@ -4,7 +4,7 @@ on both databases. A capped tab count says "10,000+" rather than reading every m
 from dataclasses import replace
 
 from referrals.domain.enums import Status
-from referrals.domain.list_position import COUNT_CAP, Count
+from referrals.domain.list_position import COUNT_CAP, SEARCH_COUNT_CAP, Count, count_cap
 from referrals.domain.listing import LeadFilter, Tab
 from referrals.services import list_counts
 from referrals.services.ingest import ingest_many
@@ -31,7 +31,8 @@ def test_the_count_is_exact_up_to_the_cap_and_stops_past_it(engine, tenant, othe
         counted = [list_count.capped_count(conn, tenant.partner_id, tenant.admin.user_id, ITALY, cap=cap)
                    for cap in (10, 5, 3)]
 
-    assert counted == [5, 5, 4]  # 5 Italian marketplace leads of this partner; past a cap of 3, cap + 1
+    # 5 Italian marketplace leads of this partner; past a cap of 3, "3+"
+    assert counted == [Count(5, False), Count(5, False), Count(3, True)]
 
 
 def test_the_count_follows_the_tab_filters_and_the_readers_hearts(engine, tenant, other_tenant):
@@ -62,15 +63,38 @@ def test_tab_counts_are_exact_without_a_filter_and_capped_where_cheap_with_one(e
 
     named = list_counts.tab_counts(engine, tenant.admin, replace(ITALY, customer="cliente"))
 
-    # with a filter, the other tabs are counted where index entries tell: not the hearts, not a text filter
-    assert filtered == {Tab.MARKETPLACE: Count(5, False), Tab.QUALIFIED: Count(1, False), Tab.FAVORITES: None}
+    # with a filter the page is served with its own tab's count; the others come later (other_tabs)
+    assert filtered == {Tab.MARKETPLACE: Count(5, False), Tab.QUALIFIED: None, Tab.FAVORITES: None}
     assert searched == {Tab.MARKETPLACE: Count(5, False), Tab.QUALIFIED: None, Tab.FAVORITES: None}
     assert named == {Tab.MARKETPLACE: Count(5, False), Tab.QUALIFIED: None, Tab.FAVORITES: None}
-    assert on_favorites == {Tab.MARKETPLACE: Count(5, False), Tab.QUALIFIED: Count(1, False),
-                            Tab.FAVORITES: Count(0, False)}
+    assert on_favorites == {Tab.MARKETPLACE: None, Tab.QUALIFIED: None, Tab.FAVORITES: Count(0, False)}
+    # the other tabs are counted where index entries tell: not the hearts, not a text filter; nothing unfiltered
+    other = list_counts.other_tabs
+    assert other(engine, tenant.admin, ITALY) == {Tab.QUALIFIED: Count(1, False)}
+    assert other(engine, tenant.admin, replace(ITALY, q="cliente")) == {}
+    assert other(engine, tenant.admin, replace(ITALY, customer="cliente")) == {}
+    assert other(engine, tenant.admin, replace(ITALY, tab=Tab.FAVORITES)) == {Tab.MARKETPLACE: Count(5, False),
+                                                                             Tab.QUALIFIED: Count(1, False)}
+    assert other(engine, tenant.admin, LeadFilter(tab=Tab.MARKETPLACE)) == {}
 
 
 def test_a_count_past_the_cap_reads_as_the_cap_and_more():
     assert Count.of(COUNT_CAP + 1) == Count(COUNT_CAP, True)
     assert Count.of(COUNT_CAP) == Count(COUNT_CAP, False)
     assert Count.of(200_000, exact=True) == Count(200_000, False)
+    assert Count.of(SEARCH_COUNT_CAP + 1, cap=SEARCH_COUNT_CAP) == Count(SEARCH_COUNT_CAP, True)
+
+
+def test_a_text_search_is_counted_to_a_lower_cap():
+    assert count_cap(ITALY) == COUNT_CAP
+    assert count_cap(replace(ITALY, q="orbit")) == count_cap(replace(ITALY, customer="orbit")) == SEARCH_COUNT_CAP
+    assert count_cap(replace(ITALY, q="  ")) == COUNT_CAP
+
+
+def test_a_search_past_its_cap_reads_as_the_cap_and_more(engine, tenant, monkeypatch):
+    monkeypatch.setattr("referrals.domain.list_position.SEARCH_COUNT_CAP", 3)
+    ingest_many(engine, [lead_draft(CONTACT_ME, tenant.partner_id, customer={"company": f"Orbit {i}", "country": "IT"})
+                         for i in range(5)], now=NOW - days(1))
+
+    assert list_counts.count_leads(engine, tenant.admin, replace(ITALY, q="orbit")) == Count(3, True)
+    assert list_counts.count_leads(engine, tenant.admin, ITALY) == Count(5, False)

@@ -36,8 +36,8 @@ def counted_views(engine: Engine, principal: Principal) -> list[CountedView]:
     partner_id = principal.partner_scope()
     with reading(engine) as conn:
         found = views.visible(conn, partner_id, principal.user_id)
-        return [CountedView(v, Count.of(list_count.capped_count(conn, partner_id, principal.user_id,
-                                                                 v.page_query()[0]))) for v in found]
+        return [CountedView(v, list_count.capped_count(conn, partner_id, principal.user_id, v.page_query()[0]))
+                for v in found]
 
 
 def save_view(engine: Engine, principal: Principal, name: str, query: Mapping[str, Any], shared: bool, *,

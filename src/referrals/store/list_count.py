@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, Select, bindparam, func, literal_column, select
 
-from referrals.domain.list_position import COUNT_CAP
+from referrals.domain.list_position import Count, count_cap
 from referrals.domain.listing import LeadFilter, Tab
 from referrals.store.listing import bind_scope, conditions, filtered
 from referrals.store.scope import of_partner
@@ -40,6 +40,8 @@ def _searched(term: str):
 
 
 def capped_count(conn: Connection, partner_id: str, user_id: str | None, f: LeadFilter,
-                 cap: int = COUNT_CAP) -> int:
-    """The leads of the view, or cap + 1 when there are more than cap."""
-    return conn.execute(_statement(f, cap, conn.dialect.name), bind_scope(partner_id, user_id)).scalar_one()
+                 cap: int | None = None) -> Count:
+    """The leads of the view, exact up to the cap (the view's own, domain/list_position.py: count_cap)."""
+    cap = count_cap(f) if cap is None else cap
+    counted = conn.execute(_statement(f, cap, conn.dialect.name), bind_scope(partner_id, user_id)).scalar_one()
+    return Count.of(counted, cap=cap)

@@ -159,6 +159,10 @@ class Formatter:
     def number(self, value) -> str:
         return numbers.format_decimal(value, locale=self.locale)
 
+    def count(self, count) -> str:
+        """A capped count (domain/list_position.py: Count): "1,234", or "10,000+" past the cap."""
+        return self.number(count.value) + ("+" if count.capped else "")
+
     def percent(self, value: float) -> str:
         return numbers.format_percent(value, locale=self.locale)
 

@@ -1,6 +1,11 @@
 """The lead list: tabs with counts, saved views as chips, the search and the filter panel with a chip per active
 filter, sorting, keyset pages with their position ("1–50 of 1,234"), hearts and the CSV export. The URL holds the
-whole view, so a view can be bookmarked and shared."""
+whole view, so a view can be bookmarked and shared.
+
+The page is served with the counts it is about: the view's own (its position) and, without a filter, every tab's
+from the tallies. The saved views' chips and, under a filter, the other tabs are counted by `/leads/counts`, which
+the page's script asks for once it is shown (static/list.js): each is a capped count of its own, and a narrow
+filter's walks the partner's index entries, so a page waiting for all of them took 2-3 times as long."""
 
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -11,8 +16,9 @@ from referrals.services import list_counts
 from referrals.services.export import export_csv
 from referrals.services.partner import list_users
 from referrals.services.reading import list_leads, set_favorite
-from referrals.services.views import counted_views
+from referrals.services.views import counted_views, list_views
 from referrals.web.deps import EngineDep, Now, ReadEngineDep
+from referrals.web.i18n import Formatter
 from referrals.web.pages import bulk, saved_views
 from referrals.web.pages.base import PageRoute, local_path, redirect, render
 from referrals.web.pages.deps import PageUser, PostedForm
@@ -55,14 +61,27 @@ def leads_page(request: Request, principal: PageUser, engine: ReadEngineDep, now
                      if page.next_cursor else None),
         "first_url": "/leads?" + here if cursor else None,
         "selected": {name: {str(v) for v in getattr(lead_filter, name)} for name, _ in FILTER_CHOICES},
-        "saved_views": [(v, "/leads?" + view_query(*v.view.page_query())) for v in counted_views(engine, principal)],
+        "saved_views": [(v, "/leads?" + view_query(*v.page_query())) for v in list_views(engine, principal)],
         "here_query": here,
+        "counts_url": "/leads/counts?" + view_query(lead_filter, sort),
         # bulk actions (web/pages/bulk.py): the bar's actions, how many leads "all matching" means, and the view
         "bulk_actions": bulk.actions_for(principal), "bulk_total": counts[lead_filter.tab].value,
         "bulk_capped": counts[lead_filter.tab].capped,
         "bulk_view": here,
         "team": list_users(engine, principal),
     })
+
+
+@router.get("/leads/counts")
+def later_counts(request: Request, principal: PageUser, engine: ReadEngineDep, now: Now) -> Response:
+    """The counts the page fills in once shown: `{"tabs": {tab: "1,234"}, "views": {view id: "10,000+"}}`, written
+    as the page writes them (the reader's language; "+" past the cap)."""
+    lead_filter, _sort, _cursor = parse_view(request.query_params)
+    fmt = Formatter(request.state.page.language, "UTC", now)
+    tabs = list_counts.other_tabs(engine, principal, lead_filter)
+    return JSONResponse({"tabs": {tab.value: fmt.count(count) for tab, count in tabs.items()},
+                         "views": {c.view.id: fmt.count(c.count) for c in counted_views(engine, principal)}},
+                        headers={"Cache-Control": "no-store"})
 
 
 @router.get("/leads/export.csv")

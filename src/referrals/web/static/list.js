@@ -212,4 +212,37 @@
       if (row && event.target === event.target.closest("td")) moveTo(row);
     });
   }
+
+  // -- the counts the page is served without (web/pages/leads.py): the saved views' chips and, under a filter,
+  // the other tabs, from one request once the page is shown. Without this file the chips show their names alone.
+  function countSpan(text, tab) {
+    var span = document.createElement("span");
+    span.className = "count";
+    span.textContent = text;
+    if (tab) span.setAttribute("data-count", tab);
+    return span;
+  }
+
+  function fillIn(link, text, tab) {
+    if (!link || link.querySelector(".count")) return;
+    link.appendChild(document.createTextNode(" "));
+    link.appendChild(countSpan(text, tab));
+  }
+
+  var counted = document.querySelector("[data-counts-url]");
+  if (counted && window.fetch) {
+    fetch(counted.getAttribute("data-counts-url"), {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (found) {
+        if (!found) return;
+        Object.keys(found.tabs).forEach(function (tab) {
+          fillIn(counted.querySelector('.tabs a[data-tab="' + tab + '"]'), found.tabs[tab], tab);
+        });
+        Object.keys(found.views).forEach(function (id) {
+          fillIn(counted.querySelector('.views a[data-view-id="' + id + '"]'), found.views[id]);
+        });
+        counted.setAttribute("data-counted", "");
+      })
+      .catch(function () { /* the page works without the counts */ });
+  }
 })();
