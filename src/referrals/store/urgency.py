@@ -70,12 +70,16 @@ class Group:
     descending: bool
 
 
+# the column each group is ordered by
+KEYS = {HOT: "created_at", WAITING: "response_due_at", REST: "created_at"}
+
+
 def group(number: int, moment, hot_since) -> Group:
     if number == HOT:
-        return Group(hot(moment, hot_since), "created_at", True)
+        return Group(hot(moment, hot_since), KEYS[HOT], True)
     if number == WAITING:
-        return Group(and_(_answer_due_later(moment), not_(hot(moment, hot_since))), "response_due_at", False)
-    return Group(and_(not_(hot(moment, hot_since)), not_(_answer_due_later(moment))), "created_at", True)
+        return Group(and_(_answer_due_later(moment), not_(hot(moment, hot_since))), KEYS[WAITING], False)
+    return Group(and_(not_(hot(moment, hot_since)), not_(_answer_due_later(moment))), KEYS[REST], True)
 
 
 def order(moment: datetime) -> list[ColumnElement]:

@@ -56,5 +56,5 @@ def page(conn: Connection, partner_id: str, user_id: str | None, request: PageRe
     if len(rows) <= request.limit:
         return items, None
     number, last = rows[request.limit - 1]
-    key = last._mapping[urgency.group(number, moment, moment).key]  # type: ignore[attr-defined]
+    key = last._mapping[urgency.KEYS[number]]  # type: ignore[attr-defined]
     return items, encode_cursor(Sort.URGENCY, (moment, number, key), last.id)  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ dates, numbers, money and countries for the reader's language and the partner's 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -104,6 +104,17 @@ def _territories(language: str) -> dict[str, str]:
     return dict(Locale.parse(language).territories)
 
 
+@lru_cache(maxsize=len(LANGUAGES))
+def _whole_percents(language: str) -> tuple[str, ...]:
+    """0% to 100% in this language, as Babel writes them (a list page shows fifty chances to convert)."""
+    return tuple(numbers.format_percent(Decimal(n) / 100, locale=language) for n in range(101))
+
+
+def _hundredths(value: float) -> int:
+    """A share in whole percent, rounded as Babel rounds it (its decimal of `str(value)`, half to even)."""
+    return int((Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
 class Formatter:
     """Everything a template formats, for one reader: language, time zone and the request's clock."""
 
@@ -164,6 +175,8 @@ class Formatter:
         return self.number(count.value) + ("+" if count.capped else "")
 
     def percent(self, value: float) -> str:
+        if isinstance(value, float) and 0.0 <= value <= 1.0:
+            return _whole_percents(self.language)[_hundredths(value)]
         return numbers.format_percent(value, locale=self.locale)
 
     def money(self, amount: Decimal | None, currency: str | None) -> str:

@@ -47,11 +47,29 @@ def quality_view(fmt: Any, label: Any, probability: Any, factors: Iterable[Any],
     label = str(label)
     chance = float(probability)
     look = "neutral" if borderline(chance, threshold) else label
-    shown = tuple(
-        _shown(fmt, factor_words(fmt, f), f.effect and f.effect.value)
-        for f in (f if isinstance(f, Factor) else read_factor(f) for f in factors or ())
-    )
+    shown = tuple(_factor(fmt, f) if isinstance(f, Factor) else _stored(fmt, f) for f in factors or ())
     return QualityView(label, f"{fmt.label(label, 'QualityLabel')} · {fmt.percent(chance)}", look, shown)
+
+
+def _factor(fmt: Any, factor: Factor) -> ShownFactor:
+    return _shown(fmt, factor_words(fmt, factor), factor.effect and factor.effect.value)
+
+
+# A stored factor's words in a language, each worked out once per process: a model has a few hundred features, and
+# a list page shows 150 factors. Bounded: cleared when full.
+_STORED: dict[tuple, ShownFactor] = {}
+_STORED_MAX = 8192
+
+
+def _stored(fmt: Any, value: Any) -> ShownFactor:
+    key = (fmt.language, value.get("feature"), value.get("effect")) if isinstance(value, dict) else (
+        fmt.language, str(value))
+    found = _STORED.get(key)
+    if found is None:
+        if len(_STORED) >= _STORED_MAX:
+            _STORED.clear()
+        found = _STORED[key] = _factor(fmt, read_factor(value))
+    return found
 
 
 def _shown(fmt: Any, words: str, effect: str | None) -> ShownFactor:
