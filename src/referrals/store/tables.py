@@ -241,8 +241,8 @@ leads = Table(
     # the search: on SQLite a term found nowhere is a walk of this one partner's index entries, never of its rows;
     # PostgreSQL finds rare terms through trigrams and walks ix_leads_created for common ones (docs/performance.md)
     Index("ix_leads_search", "partner_id", "created_at", "id", "search_text").ddl_if(dialect="sqlite"),
-    Index("ix_leads_search_trgm", "search_text", postgresql_using="gin",
-          postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+    Index("ix_leads_partner_search", "partner_id", "search_text", postgresql_using="gin",
+          postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),  # btree_gin + pg_trgm (0016)
     # each owner's open leads, counted by assignment (least loaded, capacity) without reading the table
     Index("ix_leads_owner_open", "partner_id", "owner_id",
           sqlite_where=text(_OWNED_OPEN), postgresql_where=text(_OWNED_OPEN)),
