@@ -134,6 +134,7 @@ def test_a_saved_view_shows_as_a_chip_with_its_count_and_is_renamed_then_deleted
     assert chip.locator(".count").inner_text() == str(expected)
     qualified = count_leads(server.engine, server.admin, replace(received_in_norway, tab=Tab.QUALIFIED)).value
     assert page.locator('.tabs [data-count="qualified"]').inner_text() == str(qualified)  # the same request's
+    shot(page, f"list-{page.size}-view-chip.png", full_page=False)
     page.goto("/leads")
     page.get_by_test_id("views").get_by_role("link", name=name).click()
     page.wait_for_url("**country=NO**")
