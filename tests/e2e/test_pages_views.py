@@ -125,3 +125,19 @@ def test_contact_details_are_mailto_and_tel_links_on_the_list_and_the_lead_page(
 
     for html in (listed, detail):
         assert 'href="mailto:giulia@fabrikam.it"' in html and 'href="tel:+390212345678"' in html
+
+
+def test_the_later_counts_are_a_signed_in_users_and_show_only_their_partners_views(browser: Browser, engine: Engine,
+                                                                                 world):
+    other = factories.add_tenant(engine, "Fabrikam")
+    add_person(engine, other.partner_id, Role.REFERRALS_ADMIN, email="bo@fabrikam.example")
+    theirs = Browser(pages_app(engine, Clock()))
+    theirs.enter_as(engine, "bo@fabrikam.example")
+    theirs.post("/leads/views", {"name": "Fabrikam's", "shared": "1", "view": ITALY})
+    browser.post("/leads/views", {"name": "Italy, waiting", "shared": "1", "view": ITALY})
+
+    anonymous = Browser(pages_app(engine, Clock())).get(f"/leads/counts?{ITALY}")
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/signin")
+    ours = browser.get(f"/leads/counts?{ITALY}").json()
+    assert list(ours["views"].values()) == ["44"] and ours["tabs"] == {"qualified": "0"}
+    assert list(theirs.get(f"/leads/counts?{ITALY}").json()["views"].values()) == ["0"]  # their view, their leads
