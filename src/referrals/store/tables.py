@@ -238,6 +238,8 @@ leads = Table(
     Index("ix_leads_count", "partner_id", "qualification", "status", "informational", "customer_requested_contact",
           "call_to_action", "type", "source", "customer_country", "quality_label", "email_validity", "phone_validity",
           "spam", "outcome", "owner_id"),
+    # a country filter (with or without quality): its leads sought, newest first, for the count and the list (0017)
+    Index("ix_leads_country", "partner_id", "customer_country", "quality_label", "qualification", "created_at", "id"),
     # the search: on SQLite a term found nowhere is a walk of this one partner's index entries, never of its rows;
     # PostgreSQL finds rare terms through trigrams and walks ix_leads_created for common ones (docs/performance.md)
     Index("ix_leads_search", "partner_id", "created_at", "id", "search_text").ddl_if(dialect="sqlite"),
