@@ -12,6 +12,7 @@ import uvicorn
 
 from referrals.config import Settings
 from referrals.store.db import make_engine
+from referrals.web import heap
 from referrals.web.app import create_app
 
 
@@ -25,6 +26,7 @@ def build(url: str, secret: str):
     else:
         register_pages(app)
         app.state.bench_pages = True
+    heap.settle()  # as `referrals serve` does (cli/served_app.py)
     return app
 
 

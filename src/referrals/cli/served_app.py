@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from referrals.config import Settings, get_settings
 from referrals.jobs import kick, retrain_quality_now, start_bulk_job
 from referrals.store.db import make_engine
+from referrals.web import heap
 from referrals.web.app import create_app
 
 KICK_ENV = "REFERRALS_SERVE_KICK"  # set by `referrals serve` for its web processes: "1" when jobs are consumed
@@ -25,6 +26,7 @@ def build(settings: Settings, engine: Engine, *, kicks: bool) -> FastAPI:
     app.state.start_retraining = retrain_quality_now  # the program's quality page: "Retrain now"
     if kicks:  # the outbox kick is a job: queued only where some consumer takes it
         app.state.kick_outbox = kick
+    heap.settle()  # a served process: the startup's objects out of the full collections' walk
     return app
 
 
