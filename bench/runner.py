@@ -492,7 +492,7 @@ def measure_insights(engine, server: Server, info: generate.BenchSet, runs: int)
         out["api_quality_year"] = summary(timed(getter(http, f"/api/v1/insights/quality?{year}"), runs))
     for email, key, path, times in ((info.big_admin_email, "page_big_year", "/insights", runs),
                                     (ensure_program_password(engine, info), "page_program_year", "/program/insights",
-                                     max(5, runs // 4))):
+                                     runs)):
         web = _signed_in(server, email)
         try:
             out[key] = summary(timed(getter(web, f"{path}?{year}"), times))
