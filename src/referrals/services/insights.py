@@ -184,9 +184,13 @@ def partner_table(engine: Engine, principal: Principal, query: InsightQuery, *, 
             order = _sorted([_Counted(p, name, rough[p]) for p, name in names], sort, descending)[:limit]
             shown = [(row.partner_id, row.name) for row in order]
             chosen = [p for p, _ in shown]
-        figures = _figures_of(shown, store.partner_counts(conn, periods, chosen), logged)
-        for partner_id, stored in store.partner_hours(conn, periods, chosen).items():
-            figures[partner_id].merge(Figures(histogram=stored))
+        if chosen is None:
+            stored = store.partner_counts(conn, periods)
+            for partner_id, hours in store.partner_hours(conn, periods).items():
+                stored.setdefault(partner_id, Figures()).merge(Figures(histogram=hours))
+        else:  # the partners shown, counts and hours in one read
+            stored = store.partner_figures(conn, periods, chosen)
+        figures = _figures_of(shown, stored, logged)
         waiting = store.waiting_by_partner(conn, _recent(first, now, None), last, chosen)
     table = _sorted([_partner(p, name, figures[p], _waiting(waiting.get(p, {}), logged.get(p, {})), now)
                      for p, name in shown], sort, descending)
