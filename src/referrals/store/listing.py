@@ -28,7 +28,7 @@ from referrals.store import people, urgency
 from referrals.store.listed import ListedLead
 from referrals.store.scope import of_partner
 from referrals.store.tables import ID, favorites, lead_tallies, leads
-from referrals.store.unindexed import off_index
+from referrals.store.unindexed import off_index, off_trigrams
 
 _SORT_KEYS = {
     Sort.NEWEST: leads.c.created_at,
@@ -128,10 +128,11 @@ _CLAUSES = {FilterKind.CHOICE: _choices, FilterKind.COUNTRY: _countries, FilterK
             FilterKind.SEARCH: _search, FilterKind.FLAG: _flag, FilterKind.OWNER: _owner}
 
 
-def filtered(f: LeadFilter, *, search_walk: bool = True) -> Select:
+def filtered(f: LeadFilter, *, search_walk: bool = True, trigrams: bool = True) -> Select:
     """Every lead matching the filter with the user's favourite flag; execute it with `bind_scope(...)`,
     which names the one partner (and user) it reads. With a search term and `search_walk`, SQLite is kept on the
-    search's index (in creation order); a list in another order walks that order's index instead."""
+    search's index (in creation order); a list in another order walks that order's index instead. Without
+    `trigrams`, PostgreSQL tests the term on the rows another index finds (store/unindexed.py)."""
     where = conditions(None, f)
     if f.tab is Tab.MARKETPLACE:
         where.append(leads.c.qualification == Qualification.DIRECT.value)
@@ -141,6 +142,8 @@ def filtered(f: LeadFilter, *, search_walk: bool = True) -> Select:
         where.append(favorites.c.lead_id.is_not(None))
     if search_walk and lead_search.patterns(f.q):  # SQLite: walk the search's index (store/unindexed.py)
         where = [off_index(clause) for clause in where]
+    if not trigrams and lead_search.patterns(f.q):
+        where = [off_trigrams(clause) for clause in where]
     return _LISTED.where(*where)
 
 

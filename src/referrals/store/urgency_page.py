@@ -22,7 +22,8 @@ _HOT_SINCE = bindparam("hot_since", type_=UTCDateTime())
 def _statement(f: LeadFilter, number: int, after_cursor: bool, limit: int) -> Select:
     """One group's page for a filter, built once; the scope, the moment and the position are bound per execution."""
     group = urgency.group(number, _MOMENT, _HOT_SINCE)
-    query = filtered(f).where(group.where)
+    # the waiting group tests a search term on the partner's waiting leads (store/unindexed.py: off_trigrams)
+    query = filtered(f, trigrams=number != urgency.WAITING).where(group.where)
     key = leads.c[group.key]
     place = tuple_(key, leads.c.id)
     if after_cursor:
