@@ -46,5 +46,5 @@ clean:
 	rm -rf $(VENV) referrals.db referrals.db-wal referrals.db-shm referrals.db.secret-key \
 		referrals-jobs.db referrals-jobs.db-wal referrals-jobs.db-shm .pytest_cache test-artifacts
 
-scale-test: $(VENV)/.test  # not part of `make test`: about 9 minutes on the 2-core machine (README, docs/performance.md)
+scale-test: $(VENV)/.test  # not part of `make test`: 5-9 minutes on the 2-core machine (README, docs/performance.md)
 	$(BIN)/python -m bench.scale.run
