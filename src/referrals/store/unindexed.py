@@ -25,7 +25,9 @@ from referrals.store.tables import leads
 _KEPT = frozenset({"partner_id", "id", "created_at", "search_text"})  # what ix_leads_search holds
 
 
-class Unindexed(ColumnElement):
+class _Written(ColumnElement):
+    """A `leads` column written another way on one database (each subclass says which), as it is elsewhere."""
+
     inherit_cache = True
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
 
@@ -34,9 +36,13 @@ class Unindexed(ColumnElement):
         self.type = column.type
 
 
-@compiles(Unindexed)
-def _as_it_is(element: Unindexed, compiler: Any, **kw: Any) -> str:
+@compiles(_Written)
+def _as_it_is(element: _Written, compiler: Any, **kw: Any) -> str:
     return compiler.process(element.column, **kw)
+
+
+class Unindexed(_Written):
+    inherit_cache = True
 
 
 @compiles(Unindexed, "sqlite")
@@ -55,18 +61,8 @@ def off_index(clause: Any) -> Any:
     return visitors.replacement_traverse(clause, {}, _swap)
 
 
-class Untrigrammed(ColumnElement):
+class Untrigrammed(_Written):
     inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column: Column) -> None:
-        self.column = column
-        self.type = column.type
-
-
-@compiles(Untrigrammed)
-def _plain(element: Untrigrammed, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.column, **kw)
 
 
 @compiles(Untrigrammed, "postgresql")
