@@ -16,7 +16,7 @@ SEARCH_COUNT_CAP = 1_000
 
 def count_cap(f: LeadFilter) -> int:
     """Where the count of a view stops: lower for a text search (`q`, `customer`)."""
-    return SEARCH_COUNT_CAP if f.q.strip() or f.customer.strip() else COUNT_CAP
+    return SEARCH_COUNT_CAP if f.has_text() else COUNT_CAP
 
 
 @dataclass(frozen=True)

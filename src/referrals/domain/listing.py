@@ -200,6 +200,10 @@ class LeadFilter:
         """The filters this one sets (the tab is not a filter)."""
         return [f for f in FILTERS if f.is_set(getattr(self, f.name))]
 
+    def has_text(self) -> bool:
+        """A text filter is set (`q`, `customer`): a count of the view tests each lead it walks past."""
+        return bool(self.q.strip() or self.customer.strip())
+
     def to_params(self) -> list[tuple[str, str]]:
         """As query parameters (tab first), the same names and values the API and the pages read."""
         pairs = [("tab", self.tab.value)] if self.tab else []

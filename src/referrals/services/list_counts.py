@@ -48,4 +48,4 @@ def other_tabs(engine: Engine, principal: Principal, lead_filter: LeadFilter) ->
 
 
 def _cheap(tab: Tab, lead_filter: LeadFilter) -> bool:
-    return tab is not Tab.FAVORITES and not (lead_filter.q.strip() or lead_filter.customer.strip())
+    return tab is not Tab.FAVORITES and not lead_filter.has_text()

@@ -40,10 +40,11 @@ _FACTS = [c for c in insight_changes.c if c.name not in ("seq", "sign", "lead_id
 def snapshot(engine: Engine) -> Iterator[Connection]:
     """One read transaction that sees one moment on both databases."""
     with engine.connect() as conn:
-        if not is_sqlite(conn):
+        postgresql = not is_sqlite(conn)
+        if postgresql:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
-            if not is_sqlite(conn):
+            if postgresql:
                 # a view reads a few thousand index entries a statement: starting parallel workers cost more (about
                 # 8 ms of the partner table's hours on the 2-core machine) than they saved
                 conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
